@@ -1,0 +1,273 @@
+//! `config.toml`: identity providers and AWS profiles, checked once at load so that every later step can
+//! trust it. Each refusal names the file, the key and what is expected.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use url::Url;
+
+pub const DEFAULT_SCOPES: [&str; 2] = ["openid", "offline_access"];
+pub const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_DURATION_SECONDS: u32 = 3600;
+/// AssumeRoleWithWebIdentity's own limits for DurationSeconds.
+pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 900..=43200;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub provider: String,
+    pub role_arn: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    #[serde(default = "default_duration")]
+    pub duration_seconds: u32,
+    #[serde(default)]
+    pub session_name_claim: Option<String>,
+    #[serde(default)]
+    pub sts_endpoint: Option<String>,
+    #[serde(default)]
+    pub federation_endpoint: Option<String>,
+    /// Where Open Console lands; default: the console home of the profile's region.
+    #[serde(default)]
+    pub console_destination: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub providers: BTreeMap<String, Provider>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no config file at {path}: create it (see `idbridge --help` and the README for an example)")]
+    Missing { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}: {key}: {expected}")]
+    Invalid { path: PathBuf, key: String, expected: String },
+    #[error("no profile named '{name}' in {path} (known: {known})")]
+    UnknownProfile { path: PathBuf, name: String, known: String },
+    #[error("no provider named '{name}' in {path} (known: {known})")]
+    UnknownProvider { path: PathBuf, name: String, known: String },
+}
+
+fn default_scopes() -> Vec<String> {
+    DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+}
+fn default_region() -> String {
+    DEFAULT_REGION.to_string()
+}
+fn default_duration() -> u32 {
+    DEFAULT_DURATION_SECONDS
+}
+
+/// Names become file names and keychain entries: keep them to a safe alphabet.
+pub fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ConfigError::Missing { path: path.to_owned() },
+            _ => ConfigError::Read { path: path.to_owned(), source },
+        })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_owned(),
+            message: e.message().to_string() + &locate(text, e.message(), e.span()),
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key: String, expected: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            expected: expected.to_string(),
+        };
+        for (name, p) in &self.providers {
+            let key = |k: &str| format!("providers.{name}.{k}");
+            if !is_valid_name(name) {
+                return Err(invalid(format!("providers.{name}"), "a name of letters, digits, '-', '_' or '.'"));
+            }
+            check_issuer(&p.issuer).map_err(|e| invalid(key("issuer"), e))?;
+            if p.client_id.trim().is_empty() {
+                return Err(invalid(key("client_id"), "the OIDC client id (not empty)"));
+            }
+            if !p.scopes.iter().any(|s| s == "openid") {
+                return Err(invalid(key("scopes"), "a list that contains \"openid\" (an ID token is needed)"));
+            }
+        }
+        for (name, p) in &self.profiles {
+            let key = |k: &str| format!("profiles.{name}.{k}");
+            if !is_valid_name(name) {
+                return Err(invalid(format!("profiles.{name}"), "a name of letters, digits, '-', '_' or '.'"));
+            }
+            if !self.providers.contains_key(&p.provider) {
+                let known = self.providers.keys().cloned().collect::<Vec<_>>().join(", ");
+                return Err(invalid(key("provider"), &format!(
+                    "the name of a [providers.NAME] section; '{}' is not one (known: {})",
+                    p.provider,
+                    if known.is_empty() { "none" } else { &known }
+                )));
+            }
+            check_role_arn(&p.role_arn).map_err(|e| invalid(key("role_arn"), e))?;
+            if !is_region(&p.region) {
+                return Err(invalid(key("region"), "an AWS region such as us-east-1 or ap-northeast-1"));
+            }
+            if !DURATION_RANGE.contains(&p.duration_seconds) {
+                return Err(invalid(key("duration_seconds"), &format!(
+                    "a number of seconds from 900 to 43200 (got {})",
+                    p.duration_seconds
+                )));
+            }
+            for (k, v) in [("sts_endpoint", &p.sts_endpoint), ("federation_endpoint", &p.federation_endpoint),
+                ("console_destination", &p.console_destination)]
+            {
+                if let Some(v) = v {
+                    check_endpoint(v).map_err(|e| invalid(key(k), e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn profile(&self, name: &str, path: &Path) -> Result<&Profile, ConfigError> {
+        self.profiles.get(name).ok_or_else(|| ConfigError::UnknownProfile {
+            path: path.to_owned(),
+            name: name.to_string(),
+            known: known(self.profiles.keys()),
+        })
+    }
+
+    pub fn provider(&self, name: &str, path: &Path) -> Result<&Provider, ConfigError> {
+        self.providers.get(name).ok_or_else(|| ConfigError::UnknownProvider {
+            path: path.to_owned(),
+            name: name.to_string(),
+            known: known(self.providers.keys()),
+        })
+    }
+
+    /// The profiles that sign in through `provider`, in name order.
+    pub fn profiles_of<'a>(&'a self, provider: &'a str) -> impl Iterator<Item = (&'a String, &'a Profile)> {
+        self.profiles.iter().filter(move |(_, p)| p.provider == provider)
+    }
+}
+
+fn known<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let v: Vec<_> = names.map(String::as_str).collect();
+    if v.is_empty() { "none".into() } else { v.join(", ") }
+}
+
+/// " (line N)" for a parse error. For an unknown key serde's span covers the whole table, so look for
+/// the key's own line inside it.
+fn locate(text: &str, message: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let Some(span) = span else { return String::new() };
+    let start = span.start.min(text.len());
+    let mut at = start;
+    if let Some(key) = message.strip_prefix("unknown field `").and_then(|m| m.split('`').next()) {
+        let mut offset = start;
+        for line in text[start..].split_inclusive('\n') {
+            let t = line.trim_start();
+            if t.starts_with('[') && offset > start {
+                break;
+            }
+            if t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') {
+                at = offset;
+                break;
+            }
+            offset += line.len();
+        }
+    }
+    format!(" (line {})", text[..at].matches('\n').count() + 1)
+}
+
+/// https, or http only on a loopback address (local test IdPs): an ID token fetched over plain http
+/// from the network could be swapped in transit.
+pub fn check_issuer(issuer: &str) -> Result<(), &'static str> {
+    let url = Url::parse(issuer)
+        .map_err(|_| "an absolute URL such as https://dev-abc.us.auth0.com/ (exactly the IdP's issuer)")?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err("an https:// URL (plain http:// is allowed only for 127.0.0.1, ::1 or localhost)"),
+        _ => Err("an https:// URL (exactly the IdP's issuer)"),
+    }
+    .and_then(|()| {
+        if url.query().is_some() || url.fragment().is_some() {
+            Err("an issuer URL without a query or fragment")
+        } else {
+            Ok(())
+        }
+    })
+}
+
+fn check_endpoint(value: &str) -> Result<(), &'static str> {
+    let url = Url::parse(value).map_err(|_| "an absolute http(s) URL")?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        _ => Err("an https:// URL (http:// only on a loopback address)"),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// arn:PARTITION:iam::ACCOUNT(12 digits):role/PATH/NAME
+pub fn check_role_arn(arn: &str) -> Result<(), &'static str> {
+    const EXPECTED: &str = "an IAM role ARN such as arn:aws:iam::123456789012:role/dev";
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|n| !n.is_empty() && !n.ends_with('/'));
+    if ok { Ok(()) } else { Err(EXPECTED) }
+}
+
+fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

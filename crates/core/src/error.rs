@@ -1,0 +1,76 @@
+//! The error of every use case: one line a person can act on, and a stable code for UIs to branch on.
+
+use crate::config::ConfigError;
+use crate::console::ConsoleError;
+use crate::credentials::CredentialFileError;
+use crate::lock::LockError;
+use crate::oidc::OidcError;
+use crate::sts::StsError;
+use crate::token_store::TokenStoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Oidc(#[from] OidcError),
+    #[error("profile '{profile}': {source}")]
+    Sts { profile: String, source: StsError },
+    #[error(transparent)]
+    TokenStore(#[from] TokenStoreError),
+    #[error(transparent)]
+    CredentialFile(#[from] CredentialFileError),
+    #[error(transparent)]
+    Console(#[from] ConsoleError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Only a person can help: the next step is a sign-in.
+    #[error("sign-in needed for provider '{provider}' ({reason}): run `idbridge login {hint}`")]
+    SignInNeeded { provider: String, reason: String, hint: String },
+    #[error("{what} did not finish within {seconds} s")]
+    Timeout { what: String, seconds: u64 },
+}
+
+impl Error {
+    /// A stable machine-readable code (for `{code, message}` across IPC and for scripts).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(_) => "config",
+            Self::Oidc(OidcError::AccessDenied) => "access_denied",
+            Self::Oidc(OidcError::DeviceCodeExpired) => "expired_token",
+            Self::Oidc(OidcError::IdTokenRejected { .. }) => "id_token_rejected",
+            Self::Oidc(OidcError::IssuerMismatch { .. }) => "issuer_mismatch",
+            Self::Oidc(e) if e.is_transient() => "idp_unreachable",
+            Self::Oidc(_) => "idp_error",
+            Self::Sts { source, .. } if source.is_transient() => "sts_unreachable",
+            Self::Sts { .. } => "sts_refused",
+            Self::TokenStore(TokenStoreError::Unavailable { .. }) => "keychain_unavailable",
+            Self::TokenStore(_) => "keychain_error",
+            Self::CredentialFile(_) => "file_error",
+            Self::Console(_) => "console_error",
+            Self::Lock(_) => "lock_timeout",
+            Self::SignInNeeded { .. } => "sign_in_needed",
+            Self::Timeout { .. } => "timeout",
+        }
+    }
+
+    /// Worth retrying later without a person.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Oidc(e) => e.is_transient(),
+            Self::Sts { source, .. } => source.is_transient(),
+            Self::Lock(_) | Self::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub fn sign_in_needed(provider: &str, reason: impl Into<String>, profile: Option<&str>) -> Self {
+        let hint = match profile {
+            Some(p) => format!("--profile {p}"),
+            None => format!("--provider {provider}"),
+        };
+        Self::SignInNeeded { provider: provider.to_string(), reason: reason.into(), hint }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

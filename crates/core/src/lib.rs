@@ -1,0 +1,24 @@
+//! idbridge-core: sign in to AWS with an OpenID Connect identity provider and keep role credentials
+//! ready for the AWS CLI and SDKs. No GUI dependency: the `idbridge` CLI and the tray app are thin
+//! shells over the use cases in [`app`], [`refresh`] and [`signin`].
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod console;
+pub mod credentials;
+pub mod error;
+pub mod id_token;
+pub mod lock;
+pub mod oidc;
+pub mod paths;
+pub mod refresh;
+pub mod secret;
+pub mod signin;
+pub mod sts;
+pub mod token_store;
+
+pub use app::{Idbridge, ProfileStatus};
+pub use error::{Error, Result};
+pub use paths::Paths;
+pub use secret::Secret;

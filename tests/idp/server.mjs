@@ -1,0 +1,132 @@
+// A real OpenID Provider (panva oidc-provider) for idbridge's end-to-end tests.
+//
+// Listens on 127.0.0.1 on a port the kernel picks, prints one JSON line {"port","issuer"} on stdout and
+// exits when its stdin closes, so it never outlives the test that started it. Signing keys are made per run.
+// Knobs come from the environment (all optional):
+//   IDP_MODE=auth0          answer authorization_pending with 403 and slow_down with 429, as Auth0 does
+//   IDP_SLOW_DOWN=N         answer the first N device-code polls with slow_down (RFC 8628 §3.5)
+//   IDP_INTERVAL=S          the `interval` put in the device authorization response (default 1)
+//   IDP_TTL_DEVICE / IDP_TTL_ID_TOKEN / IDP_TTL_REFRESH   lifetimes in seconds
+//   IDP_TAMPER=aud|iss|sig|exp  re-sign (or break) the ID token the token endpoint hands out
+// Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
+// POST /_test/tamper?what=aud (change IDP_TAMPER at run time).
+import { createServer } from 'node:http';
+import { generateKeyPairSync, createSign, randomUUID } from 'node:crypto';
+import Provider from 'oidc-provider';
+
+const env = process.env;
+const num = (name, dflt) => (env[name] ? Number(env[name]) : dflt);
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const jwk = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+
+const CLIENT_ID = env.IDP_CLIENT_ID || 'idbridge-test';
+const accounts = (id) => ({
+  accountId: id,
+  async claims() { return { sub: id, email: `${id}@example.com`, email_verified: true }; },
+});
+
+const log = [];
+let slowDownLeft = num('IDP_SLOW_DOWN', 0);
+let tamper = env.IDP_TAMPER || '';
+const refreshTokens = [];
+
+const b64url = (buf) => Buffer.from(buf).toString('base64url');
+function resign(idToken, what) {
+  const [h, p, s] = idToken.split('.');
+  if (what === 'sig') return `${h}.${p}.${s.slice(0, -4)}${s.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+  const payload = JSON.parse(Buffer.from(p, 'base64url'));
+  if (what === 'aud') payload.aud = 'some-other-client';
+  if (what === 'iss') payload.iss = 'https://evil.example.com/';
+  if (what === 'exp') { payload.exp = Math.floor(Date.now() / 1000) - 600; payload.iat = payload.exp - 60; }
+  const body = `${h}.${b64url(JSON.stringify(payload))}`;
+  const sig = createSign('RSA-SHA256').update(body).sign(privateKey);
+  return `${body}.${b64url(sig)}`;
+}
+
+const server = createServer();
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  const issuer = `http://127.0.0.1:${port}/`;
+  const provider = new Provider(issuer, {
+    clients: [{
+      client_id: CLIENT_ID,
+      client_name: 'idbridge',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+    }],
+    jwks: { keys: [jwk] },
+    cookies: { keys: [randomUUID()] },
+    findAccount: (ctx, id) => accounts(id),
+    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    scopes: ['openid', 'offline_access', 'email'],
+    conformIdTokenClaims: false,
+    rotateRefreshToken: true,
+    features: { deviceFlow: { enabled: true }, devInteractions: { enabled: true }, revocation: { enabled: true } },
+    ttl: {
+      DeviceCode: num('IDP_TTL_DEVICE', 600),
+      IdToken: num('IDP_TTL_ID_TOKEN', 3600),
+      RefreshToken: num('IDP_TTL_REFRESH', 86400),
+      AccessToken: 3600,
+      Grant: 86400,
+      Interaction: 600,
+      Session: 86400,
+    },
+  });
+  provider.on('refresh_token.saved', (token) => refreshTokens.push(token));
+  provider.on('grant.revoked', (ctx, grantId) => log.push({ t: Date.now() / 1000, event: 'grant.revoked', grantId }));
+
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/device/auth' && ctx.method === 'POST') {
+      await next();
+      if (ctx.status === 200) ctx.body = { ...ctx.body, interval: num('IDP_INTERVAL', 1) };
+      return;
+    }
+    if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
+    const entry = { t: Date.now() / 1000 };
+    log.push(entry);
+    await next();
+    entry.status = ctx.status;
+    entry.result = ctx.body?.error || 'ok';
+    // the provider parses the form before the grant runs, so the grant type is known by now
+    entry.grant_type = ctx.oidc?.params?.grant_type;
+    if (entry.grant_type === 'refresh_token') entry.refresh_token = ctx.oidc.params.refresh_token;
+    if (entry.grant_type?.endsWith('device_code')) entry.device_code = ctx.oidc.params.device_code;
+    if (entry.result === 'authorization_pending' && slowDownLeft > 0) {
+      slowDownLeft -= 1;
+      ctx.status = env.IDP_MODE === 'auth0' ? 429 : 400;
+      ctx.body = { error: 'slow_down', error_description: 'you are polling too quickly' };
+      entry.result = 'slow_down';
+    } else if (entry.result === 'authorization_pending' && env.IDP_MODE === 'auth0') {
+      ctx.status = 403;
+    }
+    if (entry.result === 'ok' && tamper && ctx.body.id_token) {
+      ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, tamper) };
+    }
+    entry.http_status = ctx.status;
+  });
+
+  const handle = provider.callback();
+  server.on('request', async (req, res) => {
+    if (req.url === '/_test/log') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(log));
+    } else if (req.url === '/_test/revoke' && req.method === 'POST') {
+      await Promise.all(refreshTokens.map((t) => t.destroy()));
+      res.end('revoked');
+    } else if (req.url.startsWith('/_test/tamper') && req.method === 'POST') {
+      tamper = new URL(req.url, issuer).searchParams.get('what') || '';
+      res.end(`tamper=${tamper}`);
+    } else {
+      handle(req, res);
+    }
+  });
+  process.stdout.write(`${JSON.stringify({ port, issuer, client_id: CLIENT_ID })}\n`);
+});
+
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
