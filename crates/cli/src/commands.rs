@@ -1,0 +1,158 @@
+//! Each command: wire the core once (paths, keychain, clock), call a use case, print the outcome.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use idbridge_core::clock::SystemClock;
+use idbridge_core::config::Config;
+use idbridge_core::credentials::format_expiration;
+use idbridge_core::token_store::Keychain;
+use idbridge_core::{Idbridge, Paths};
+
+use crate::Command;
+
+/// credential_process must answer within the Rust SDK's 5 s budget whatever the network does.
+const CREDENTIAL_PROCESS_BUDGET: Duration = Duration::from_millis(4500);
+/// One HTTP exchange during an interactive command.
+const INTERACTIVE_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let paths = Paths::resolve(home).context("cannot find a config directory: set IDBRIDGE_HOME")?;
+    let http_timeout = match command {
+        Command::CredentialProcess { .. } => CREDENTIAL_PROCESS_BUDGET,
+        _ => INTERACTIVE_HTTP_TIMEOUT,
+    };
+    let app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    match command {
+        Command::CredentialProcess { profile } => {
+            let deadline = started + CREDENTIAL_PROCESS_BUDGET;
+            let served = runtime.block_on(app.credential_process(&profile, deadline))?;
+            if let Some(w) = served.warning {
+                eprintln!("idbridge: warning: {w}");
+            }
+            let mut out = std::io::stdout().lock();
+            out.write_all(&served.json)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Login { provider, profile, no_browser } => runtime.block_on(login(&app, provider, profile, no_browser)),
+        Command::Status { json } => status(&app, json),
+        Command::Logout { provider } => logout(&app, provider),
+        Command::Console { profile, destination, print } => {
+            let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
+            if print {
+                println!("{}", url.expose());
+            } else {
+                webbrowser::open(url.expose())
+                    .map_err(|e| anyhow!("cannot open a browser ({e}); use --print to get the URL instead"))?;
+                eprintln!("Opened the AWS console for profile '{profile}' in your browser.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The provider named, the provider of the profile named, or the only one configured.
+fn pick_provider(config: &Config, app: &Idbridge, provider: Option<String>, profile: Option<String>) -> anyhow::Result<String> {
+    let file = &app.paths.config_file;
+    if let Some(p) = provider {
+        config.provider(&p, file)?;
+        return Ok(p);
+    }
+    if let Some(name) = profile {
+        return Ok(config.profile(&name, file)?.provider.clone());
+    }
+    let mut names = config.providers.keys();
+    match (names.next(), names.next()) {
+        (Some(only), None) => Ok(only.clone()),
+        (None, _) => bail!("no [providers.NAME] section in {}", file.display()),
+        _ => bail!(
+            "{} providers are configured ({}): choose one with --provider or --profile",
+            config.providers.len(),
+            config.providers.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+async fn login(app: &Idbridge, provider: Option<String>, profile: Option<String>, no_browser: bool) -> anyhow::Result<ExitCode> {
+    let config = app.load_config()?;
+    let provider = pick_provider(&config, app, provider, profile)?;
+    let pending = app.start_sign_in(&config, &provider).await?;
+    let auth = &pending.authorization;
+    let minutes = ((auth.expires_at - app.now()).whole_seconds() + 59) / 60;
+    eprintln!("To sign in to '{provider}', open {} and enter the code:\n", auth.verification_uri());
+    eprintln!("    {}\n", auth.user_code());
+    if !no_browser {
+        let url = auth.verification_uri_complete().unwrap_or(auth.verification_uri());
+        match webbrowser::open(url) {
+            Ok(()) => eprintln!("Opened your browser. Check that it shows the same code before you approve."),
+            Err(e) => eprintln!("Could not open a browser ({e}): open the address above yourself."),
+        }
+    }
+    eprintln!("Waiting for approval (the code expires in {minutes} min)...");
+    let report = app.finish_sign_in(&config, pending, tokio::time::sleep).await?;
+    eprintln!("Signed in to '{}' as {}.", report.provider, report.who);
+    for p in &report.profiles {
+        match &p.result {
+            Ok(exp) => eprintln!("  {}: credentials until {}", p.profile, format_expiration(*exp)),
+            Err(e) => eprintln!("  {}: FAILED [{}] {e}", p.profile, e.code()),
+        }
+    }
+    if report.profiles.is_empty() {
+        eprintln!("No profile uses provider '{provider}' yet: add a [profiles.NAME] section with provider = \"{provider}\".");
+    }
+    let failed: Vec<_> = report.failures().map(|p| p.profile.as_str()).collect();
+    if failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        bail!("signed in, but credentials could not be fetched for: {}", failed.join(", "))
+    }
+}
+
+fn status(app: &Idbridge, json: bool) -> anyhow::Result<ExitCode> {
+    let rows = app.status()?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        eprintln!("No profiles in {}.", app.paths.config_file.display());
+    }
+    let width = rows.iter().map(|r| r.profile.len()).max().unwrap_or(0);
+    for r in rows {
+        let signed = match r.signed_in {
+            Some(true) => "signed in",
+            Some(false) => "signed out",
+            None => "keychain unavailable",
+        };
+        let creds = match r.expires_in_seconds {
+            Some(s) if s > 0 => format!("credentials expire in {} min", s / 60),
+            Some(_) => "credentials expired".to_string(),
+            None => "no credentials".to_string(),
+        };
+        println!("{:width$}  {}  {}  {signed}, {creds}", r.profile, r.provider, r.role_arn);
+        if let Some(p) = r.problem {
+            println!("{:width$}  ! {p}", "");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn logout(app: &Idbridge, provider: Option<String>) -> anyhow::Result<ExitCode> {
+    let config = app.load_config()?;
+    let providers: Vec<String> = match provider {
+        Some(p) => vec![p],
+        None => config.providers.keys().cloned().collect(),
+    };
+    for p in providers {
+        let removed = app.logout(&p)?;
+        eprintln!("Signed out of '{p}' (removed credentials of: {}).", if removed.is_empty() { "none".into() } else { removed.join(", ") });
+    }
+    Ok(ExitCode::SUCCESS)
+}

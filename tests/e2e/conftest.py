@@ -1,0 +1,196 @@
+"""Fixtures for idbridge's end-to-end tests: real servers on 127.0.0.1 port 0, started per test and
+stopped by closing their stdin, a fresh IDBRIDGE_HOME per test, and the real idbridge binary."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+SUPPORT = ROOT / "tests" / "support"
+BIN = Path(os.environ.get("IDBRIDGE_BIN", ROOT / "target" / "debug" / "idbridge"))
+ACCOUNT = "123456789012"
+ROLE_DEV = f"arn:aws:iam::{ACCOUNT}:role/dev"
+ROLE_PROD = f"arn:aws:iam::{ACCOUNT}:role/prod"
+
+
+class Server:
+    """A child process that prints one JSON line when ready and exits when its stdin closes."""
+
+    def __init__(self, cmd, env=None, cwd=None):
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env={**os.environ, **(env or {})}, cwd=cwd, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{cmd} did not start: {self.proc.stderr.read()}")
+        self.info = json.loads(line)
+
+    def stop(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def wait_for(check, timeout=15.0, what="condition"):
+    """Waits for a state another process produces (a file line, a log entry); fails with `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@dataclass
+class World:
+    """One test's IdP, AWS stand-in, IDBRIDGE_HOME and everything idbridge printed."""
+    tmp: Path
+    idp: Server
+    aws: Server
+    provider: str = field(default_factory=lambda: f"idp-{uuid.uuid4().hex[:8]}")
+    transcript: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.home = self.tmp / "idbridge-home"
+        self.home.mkdir()
+        self.browser_log = self.tmp / "browser.log"
+        self.write_config()
+
+    @property
+    def issuer(self):
+        return self.idp.info["issuer"]
+
+    @property
+    def aws_url(self):
+        return f"http://127.0.0.1:{self.aws.info['port']}"
+
+    def profile_toml(self, name, role, **extra):
+        lines = [f"[profiles.{name}]", f'provider = "{self.provider}"', f'role_arn = "{role}"',
+                 'region = "ap-northeast-1"', 'session_name_claim = "email"',
+                 f'sts_endpoint = "{self.aws_url}"', f'federation_endpoint = "{self.aws_url}/federation"']
+        lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
+        return "\n".join(lines) + "\n"
+
+    def write_config(self, profiles=None, issuer=None, extra_provider=""):
+        profiles = profiles if profiles is not None else {"dev": ROLE_DEV}
+        text = (f"# written by the test\n[providers.{self.provider}]\n"
+                f'issuer = "{issuer or self.issuer}"\nclient_id = "{self.idp.info["client_id"]}"\n'
+                'scopes = ["openid", "offline_access", "email"]\n' + extra_provider + "\n")
+        text += "\n".join(self.profile_toml(n, r) for n, r in profiles.items())
+        (self.home / "config.toml").write_text(text)
+
+    def env(self, **extra):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(IDBRIDGE_HOME=str(self.home), BROWSER=str(SUPPORT / "browser.py"),
+                   STANDIN_LOG=str(self.browser_log), HOME=str(self.tmp), NO_COLOR="1")
+        env.update(extra)
+        return env
+
+    def run(self, *args, timeout=60, **env):
+        p = subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=timeout, env=self.env(**env))
+        self.transcript.append({"args": args, "code": p.returncode, "out": p.stdout, "err": p.stderr})
+        return Run(p.returncode, p.stdout, p.stderr)
+
+    def login(self, *args, **env):
+        return self.run("login", "--provider", self.provider, *args, **env)
+
+    def browser_entries(self, count=1):
+        def read():
+            if not self.browser_log.exists():
+                return None
+            lines = [json.loads(line) for line in self.browser_log.read_text().splitlines()]
+            return lines if len(lines) >= count else None
+        return wait_for(read, what=f"{count} browser stand-in entries")
+
+    def idp_log(self):
+        return requests.get(f"http://127.0.0.1:{self.idp.info['port']}/_test/log", timeout=5).json()
+
+    def aws_log(self):
+        return requests.get(f"{self.aws_url}/_test/log", timeout=5).json()
+
+    def assumes(self):
+        return [e for e in self.aws_log() if e.get("action") == "AssumeRoleWithWebIdentity"]
+
+    def credential_file(self, profile="dev"):
+        return self.home / "credentials" / f"{profile}.json"
+
+    def age_credentials(self, profile="dev", minutes_left=5):
+        """Make the credential file look as if time had passed (it expires in `minutes_left`)."""
+        path = self.credential_file(profile)
+        data = json.loads(path.read_text())
+        data["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + minutes_left * 60))
+        path.write_text(json.dumps(data))
+
+    def aws_cli(self, *args, profile="dev"):
+        config = self.tmp / "aws-config"
+        config.write_text(f"[profile {profile}]\ncredential_process = {BIN} credential-process --profile {profile}\n"
+                          "region = ap-northeast-1\n")
+        creds = self.tmp / "aws-credentials"
+        creds.touch()
+        env = self.env(AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(creds))
+        p = subprocess.run(["aws", "--profile", profile, "--endpoint-url", self.aws_url, "--output", "json", *args],
+                           capture_output=True, text=True, timeout=60, env=env)
+        return Run(p.returncode, p.stdout, p.stderr)
+
+
+def start_idp(**env):
+    return Server(["node", str(ROOT / "tests" / "idp" / "server.mjs")], env={k: str(v) for k, v in env.items()},
+                  cwd=ROOT / "tests" / "idp")
+
+
+def start_aws(tmp, issuer, client_id, roles):
+    cfg = tmp / "aws-standin.json"
+    cfg.write_text(json.dumps({"issuer": issuer, "client_ids": [client_id], "roles": roles}))
+    return Server([sys.executable, str(SUPPORT / "aws_standin.py"), str(cfg)])
+
+
+@pytest.fixture
+def make_world(tmp_path):
+    """make_world(**idp_env, roles=...) -> World. Servers stop when the test ends."""
+    servers = []
+
+    def make(roles=None, **idp_env):
+        idp = start_idp(**idp_env)
+        servers.append(idp)
+        aws = start_aws(tmp_path, idp.info["issuer"], idp.info["client_id"], roles or {ROLE_DEV: {}, ROLE_PROD: {}})
+        servers.append(aws)
+        return World(tmp_path, idp, aws)
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def world(make_world):
+    return make_world()
+
+
+@pytest.fixture
+def signed_in(world):
+    r = world.login()
+    assert r.code == 0, r.err
+    return world
+
+
+def pytest_configure(config):
+    assert BIN.exists(), f"build idbridge first: {BIN} is missing (cargo build -p idbridge)"
+    assert shutil.which("aws"), "the AWS CLI (PyPI awscli) is needed"

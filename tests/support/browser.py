@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""A `BROWSER` stand-in: receives the URL idbridge opens and does what a person's browser would.
+
+For the IdP's device page it follows the real pages of oidc-provider over HTTP with a cookie jar: confirm
+the user code, log in, consent. For anything else (the console sign-in URL) it follows it once and records
+where it led. What it did is appended as one JSON line to $STANDIN_LOG.
+
+$STANDIN_ACTION: approve (default), deny (press Abort on the confirm page), ignore (open nothing).
+$STANDIN_LOGIN: the account to log in as (default alice).
+"""
+import json
+import os
+import re
+import sys
+import urllib.parse
+from html.parser import HTMLParser
+
+import requests
+
+
+class Forms(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms, self.title, self._in_title = [], "", False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "method": a.get("method", "get").lower(),
+                               "id": a.get("id", ""), "fields": {}})
+        elif tag == "input" and self.forms and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = a.get("value", "")
+        elif tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def shown_user_code(html):
+    m = re.search(r"<code>([A-Z0-9-]+)</code>", html)
+    return m.group(1) if m else None
+
+
+def device_flow(url, action, login):
+    s = requests.Session()
+    page = s.get(url, timeout=10)
+    steps = {"user_code_shown": None}
+    for _ in range(8):
+        parsed = Forms()
+        parsed.feed(page.text)
+        if "Success" in parsed.title or not parsed.forms:
+            return {"outcome": "success" if "Success" in parsed.title else "no-form", "title": parsed.title.strip(), **steps}
+        form = parsed.forms[0]
+        fields = dict(form["fields"])
+        if "login" in fields or "password" in fields:
+            fields.update(login=login, password="any")
+        if shown_user_code(page.text):
+            steps["user_code_shown"] = shown_user_code(page.text)
+            if action == "deny":
+                fields["abort"] = "yes"
+        target = urllib.parse.urljoin(page.url, form["action"])
+        page = s.post(target, data=fields, timeout=10)
+        if action == "deny" and "abort" in fields:
+            return {"outcome": "denied", "status": page.status_code, **steps}
+    return {"outcome": "gave-up", "title": Forms().title, **steps}
+
+
+def main():
+    url = sys.argv[1]
+    action = os.environ.get("STANDIN_ACTION", "approve")
+    entry = {"url_path": urllib.parse.urlparse(url).path, "action": action}
+    try:
+        if action == "ignore":
+            entry["outcome"] = "ignored"
+        elif "/device" in urllib.parse.urlparse(url).path:
+            entry.update(device_flow(url, action, os.environ.get("STANDIN_LOGIN", "alice")))
+        else:
+            r = requests.get(url, allow_redirects=False, timeout=10)
+            entry.update(outcome="followed", status=r.status_code, location=r.headers.get("Location"), url=url)
+    except Exception as e:  # the log is how the test learns what went wrong
+        entry.update(outcome="error", error=repr(e))
+    with open(os.environ["STANDIN_LOG"], "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+if __name__ == "__main__":
+    main()
