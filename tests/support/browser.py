@@ -6,12 +6,13 @@ the user code, log in, consent. For anything else (the console sign-in URL) it f
 where it led. What it did is appended as one JSON line to $STANDIN_LOG.
 
 $STANDIN_ACTION: approve (default), deny (press Abort on the confirm page), ignore (open nothing).
-$STANDIN_LOGIN: the account to log in as (default alice).
+$STANDIN_LOGIN: the account to log in as (default alice). $STANDIN_DELAY: seconds a person takes before acting.
 """
 import json
 import os
 import re
 import sys
+import time
 import urllib.parse
 from html.parser import HTMLParser
 
@@ -75,6 +76,7 @@ def main():
     url = sys.argv[1]
     action = os.environ.get("STANDIN_ACTION", "approve")
     entry = {"url_path": urllib.parse.urlparse(url).path, "action": action}
+    time.sleep(float(os.environ.get("STANDIN_DELAY", "0")))
     try:
         if action == "ignore":
             entry["outcome"] = "ignored"
