@@ -120,6 +120,12 @@ class World:
             return lines if len(lines) >= count else None
         return wait_for(read, what=f"{count} browser stand-in entries")
 
+    def idp_post(self, path):
+        requests.post(f"http://127.0.0.1:{self.idp.info['port']}{path}", timeout=5).raise_for_status()
+
+    def aws_post(self, path):
+        requests.post(f"{self.aws_url}{path}", timeout=5).raise_for_status()
+
     def idp_log(self):
         return requests.get(f"http://127.0.0.1:{self.idp.info['port']}/_test/log", timeout=5).json()
 
@@ -188,6 +194,7 @@ def world(make_world):
 def signed_in(world):
     r = world.login()
     assert r.code == 0, r.err
+    world.browser_entries(1)  # the stand-in has written down the sign-in
     return world
 
 

@@ -103,6 +103,10 @@ server.listen(0, '127.0.0.1', () => {
     } else if (entry.result === 'authorization_pending' && env.IDP_MODE === 'auth0') {
       ctx.status = 403;
     }
+    if (entry.result === 'ok') {
+      // what was handed out, so a test can search everything idbridge wrote for it
+      entry.issued = { id_token: ctx.body.id_token, refresh_token: ctx.body.refresh_token, access_token: ctx.body.access_token };
+    }
     if (entry.result === 'ok' && tamper && ctx.body.id_token) {
       ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, tamper) };
     }

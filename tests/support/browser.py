@@ -6,7 +6,9 @@ the user code, log in, consent. For anything else (the console sign-in URL) it f
 where it led. What it did is appended as one JSON line to $STANDIN_LOG.
 
 $STANDIN_ACTION: approve (default), deny (press Abort on the confirm page), ignore (open nothing).
-$STANDIN_LOGIN: the account to log in as (default alice). $STANDIN_DELAY: seconds a person takes before acting.
+$STANDIN_LOGIN: the account to log in as (default alice).
+$STANDIN_WAIT_POLLS=N: act only once the IdP has seen N device-code polls (the test IdP's /_test/log), so a
+test can place the approval between polls without guessing at timing.
 """
 import json
 import os
@@ -72,11 +74,22 @@ def device_flow(url, action, login):
     return {"outcome": "gave-up", "title": Forms().title, **steps}
 
 
+def wait_for_polls(url, count):
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(url))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        log = requests.get(origin + "/_test/log", timeout=5).json()
+        if sum(1 for e in log if (e.get("grant_type") or "").endswith("device_code")) >= count:
+            return
+        time.sleep(0.05)
+
+
 def main():
     url = sys.argv[1]
     action = os.environ.get("STANDIN_ACTION", "approve")
     entry = {"url_path": urllib.parse.urlparse(url).path, "action": action}
-    time.sleep(float(os.environ.get("STANDIN_DELAY", "0")))
+    if os.environ.get("STANDIN_WAIT_POLLS"):
+        wait_for_polls(url, int(os.environ["STANDIN_WAIT_POLLS"]))
     try:
         if action == "ignore":
             entry["outcome"] = "ignored"
