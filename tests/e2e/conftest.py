@@ -13,31 +13,13 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-SUPPORT = ROOT / "tests" / "support"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from servers import ROOT, SUPPORT, Server, start_aws, start_idp  # noqa: E402
+
 BIN = Path(os.environ.get("IDBRIDGE_BIN", ROOT / "target" / "debug" / "idbridge"))
 ACCOUNT = "123456789012"
 ROLE_DEV = f"arn:aws:iam::{ACCOUNT}:role/dev"
 ROLE_PROD = f"arn:aws:iam::{ACCOUNT}:role/prod"
-
-
-class Server:
-    """A child process that prints one JSON line when ready and exits when its stdin closes."""
-
-    def __init__(self, cmd, env=None, cwd=None):
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env={**os.environ, **(env or {})}, cwd=cwd, text=True)
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{cmd} did not start: {self.proc.stderr.read()}")
-        self.info = json.loads(line)
-
-    def stop(self):
-        try:
-            self.proc.stdin.close()
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @dataclass
@@ -155,17 +137,6 @@ class World:
         p = subprocess.run(["aws", "--profile", profile, "--endpoint-url", self.aws_url, "--output", "json", *args],
                            capture_output=True, text=True, timeout=60, env=env)
         return Run(p.returncode, p.stdout, p.stderr)
-
-
-def start_idp(**env):
-    return Server(["node", str(ROOT / "tests" / "idp" / "server.mjs")], env={k: str(v) for k, v in env.items()},
-                  cwd=ROOT / "tests" / "idp")
-
-
-def start_aws(tmp, issuer, client_id, roles):
-    cfg = tmp / "aws-standin.json"
-    cfg.write_text(json.dumps({"issuer": issuer, "client_ids": [client_id], "roles": roles}))
-    return Server([sys.executable, str(SUPPORT / "aws_standin.py"), str(cfg)])
 
 
 @pytest.fixture

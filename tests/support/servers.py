@@ -1,0 +1,44 @@
+"""The local stand-ins as child processes: each prints one JSON line when ready, binds 127.0.0.1 on a port
+the kernel picks, and exits when its stdin closes (so it never outlives whoever started it)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SUPPORT = ROOT / "tests" / "support"
+
+
+class Server:
+    """A child process that prints one JSON line when ready and exits when its stdin closes."""
+
+    def __init__(self, cmd, env=None, cwd=None):
+        # stderr goes to a file: an unread pipe would block a chatty server once its buffer is full
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     env={**os.environ, **(env or {})}, cwd=cwd, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            self.stderr.seek(0)
+            raise RuntimeError(f"{cmd} did not start: {self.stderr.read()}")
+        self.info = json.loads(line)
+
+    def stop(self):
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def start_idp(**env):
+    return Server(["node", str(ROOT / "tests" / "idp" / "server.mjs")], env={k: str(v) for k, v in env.items()},
+                  cwd=ROOT / "tests" / "idp")
+
+
+def start_aws(tmp, issuer, client_id, roles):
+    cfg = tmp / "aws-standin.json"
+    cfg.write_text(json.dumps({"issuer": issuer, "client_ids": [client_id], "roles": roles}))
+    return Server([sys.executable, str(SUPPORT / "aws_standin.py"), str(cfg)])
