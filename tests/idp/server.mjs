@@ -9,7 +9,8 @@
 //   IDP_TTL_DEVICE / IDP_TTL_ID_TOKEN / IDP_TTL_REFRESH   lifetimes in seconds
 //   IDP_TAMPER=aud|iss|sig|exp  re-sign (or break) the ID token the token endpoint hands out
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
-// POST /_test/tamper?what=aud (change IDP_TAMPER at run time).
+// POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
+// requests get no answer for 30 s).
 import { createServer } from 'node:http';
 import { generateKeyPairSync, createSign, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -29,6 +30,7 @@ const accounts = (id) => ({
 const log = [];
 let slowDownLeft = num('IDP_SLOW_DOWN', 0);
 let tamper = env.IDP_TAMPER || '';
+let hangLeft = 0;
 const refreshTokens = [];
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
@@ -88,6 +90,12 @@ server.listen(0, '127.0.0.1', () => {
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
     const entry = { t: Date.now() / 1000 };
     log.push(entry);
+    if (hangLeft > 0) {
+      hangLeft -= 1;
+      entry.result = 'hang';
+      await new Promise((resolve) => { setTimeout(resolve, 30000); });
+      return;
+    }
     await next();
     entry.status = ctx.status;
     entry.result = ctx.body?.error || 'ok';
@@ -121,6 +129,9 @@ server.listen(0, '127.0.0.1', () => {
     } else if (req.url === '/_test/revoke' && req.method === 'POST') {
       await Promise.all(refreshTokens.map((t) => t.destroy()));
       res.end('revoked');
+    } else if (req.url.startsWith('/_test/hang') && req.method === 'POST') {
+      hangLeft = Number(new URL(req.url, issuer).searchParams.get('count') || 1);
+      res.end(`hang=${hangLeft}`);
     } else if (req.url.startsWith('/_test/tamper') && req.method === 'POST') {
       tamper = new URL(req.url, issuer).searchParams.get('what') || '';
       res.end(`tamper=${tamper}`);

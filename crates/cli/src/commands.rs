@@ -16,7 +16,7 @@ use idbridge_core::{Idbridge, Paths};
 use crate::Command;
 
 /// credential_process must answer within the Rust SDK's 5 s budget whatever the network does.
-const CREDENTIAL_PROCESS_BUDGET: Duration = Duration::from_millis(4500);
+const CREDENTIAL_PROCESS_BUDGET: Duration = Duration::from_secs(4);
 /// One HTTP exchange during an interactive command.
 const INTERACTIVE_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -29,6 +29,13 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
     };
     let app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let result = dispatch(command, &app, &runtime, started);
+    // a keychain call stuck on D-Bus must not keep the process alive after the answer is out
+    runtime.shutdown_background();
+    result
+}
+
+fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime, started: Instant) -> anyhow::Result<ExitCode> {
     match command {
         Command::CredentialProcess { profile } => {
             let deadline = started + CREDENTIAL_PROCESS_BUDGET;
@@ -41,9 +48,12 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Login { provider, profile, no_browser } => runtime.block_on(login(&app, provider, profile, no_browser)),
-        Command::Status { json } => status(&app, json),
-        Command::Logout { provider } => logout(&app, provider),
+        Command::Login { provider, profile, no_browser } => runtime.block_on(login(app, provider, profile, no_browser)),
+        Command::Status { json } => status(app, json),
+        Command::Logout { provider } => logout(app, provider),
+        Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
+        Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
+        Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
         Command::Console { profile, destination, print } => {
             let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
             if print {

@@ -5,6 +5,7 @@
 //! to stderr; the exit code is 0 only on success.
 
 mod commands;
+mod export;
 mod fast_path;
 
 use std::path::PathBuf;
@@ -49,6 +50,32 @@ enum Command {
     Logout {
         #[arg(long)]
         provider: Option<String>,
+    },
+    /// Run a command with the profile's credentials in its environment (AWS_ACCESS_KEY_ID, ...,
+    /// AWS_REGION); its exit code is passed through.
+    Exec {
+        #[arg(long)]
+        profile: String,
+        /// The command and its arguments, after `--`.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Print the profile's credentials as environment variables: eval "$(idbridge env --profile dev)".
+    Env {
+        #[arg(long)]
+        profile: String,
+        /// sh, fish, powershell or json.
+        #[arg(long, default_value = "sh")]
+        format: idbridge_core::export::Format,
+    },
+    /// Write idbridge's profiles into ~/.aws/config ($AWS_CONFIG_FILE) inside a managed block.
+    ConfigureAws {
+        /// Only these profiles (default: all of them). Repeatable.
+        #[arg(long = "profile", value_name = "NAME")]
+        profiles: Vec<String>,
+        /// Take over a profile of the same name that you wrote yourself outside the block.
+        #[arg(long)]
+        force: bool,
     },
     /// Open the AWS console signed in as the profile's role.
     Console {

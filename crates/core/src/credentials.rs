@@ -137,9 +137,15 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// Temp file in the same directory (0600 from creation), fsync, rename over `path`, fsync the directory.
 pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    create_private_dir(path.parent().unwrap_or(Path::new(".")))?;
+    write_atomically(path, bytes, 0o600)
+}
+
+/// Replaces `path` whole with `bytes` (a reader sees the old or the new file, never half of one).
+/// The directory must exist; the file gets `mode`.
+pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
-    let mut tmp = tempfile_in(dir)?;
+    let mut tmp = tempfile_in(dir, mode)?;
     tmp.1.write_all(bytes)?;
     tmp.1.sync_all()?;
     std::fs::rename(&tmp.0, path).inspect_err(|_| {
@@ -151,11 +157,13 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()
     Ok(())
 }
 
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+fn tempfile_in(dir: &Path, mode: u32) -> std::io::Result<(PathBuf, std::fs::File)> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
     let pid = std::process::id();
     for attempt in 0..100u32 {
         let nanos = OffsetDateTime::now_utc().nanosecond();

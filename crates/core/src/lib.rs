@@ -3,11 +3,13 @@
 //! shells over the use cases in [`app`], [`refresh`] and [`signin`].
 
 pub mod app;
+pub mod aws_config;
 pub mod clock;
 pub mod config;
 pub mod console;
 pub mod credentials;
 pub mod error;
+pub mod export;
 pub mod id_token;
 pub mod lock;
 pub mod oidc;

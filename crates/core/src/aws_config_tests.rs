@@ -1,0 +1,79 @@
+use super::*;
+
+const PROG: &str = "/opt/id bridge/idbridge";
+
+fn dev() -> ManagedProfile {
+    ManagedProfile { name: "dev".into(), region: "ap-northeast-1".into() }
+}
+
+fn prod() -> ManagedProfile {
+    ManagedProfile { name: "prod".into(), region: "us-east-1".into() }
+}
+
+const USER_TEXT: &str = "# my settings\n[default]\nregion = eu-west-1\n\n[profile work]  \n# keep me\noutput = json\n";
+
+#[test]
+fn a_block_is_added_after_the_persons_text_which_stays_byte_for_byte() {
+    let out = apply(USER_TEXT, "c", PROG, &[dev()], false).unwrap();
+    assert!(out.text.starts_with(USER_TEXT), "{}", out.text);
+    assert_eq!(
+        &out.text[USER_TEXT.len()..],
+        format!(
+            "\n{BEGIN}\n[profile dev]\ncredential_process = \"/opt/id bridge/idbridge\" credential-process --profile dev\n\
+             region = ap-northeast-1\n{END}\n"
+        )
+    );
+    assert_eq!(out.written, ["dev"]);
+}
+
+#[test]
+fn a_second_run_changes_nothing_and_other_managed_profiles_stay() {
+    let once = apply(USER_TEXT, "c", PROG, &[dev(), prod()], false).unwrap().text;
+    let twice = apply(&once, "c", PROG, &[dev(), prod()], false).unwrap().text;
+    assert_eq!(once, twice);
+    let only_dev = apply(&once, "c", PROG, &[dev()], false).unwrap().text;
+    assert_eq!(only_dev, once, "prod stays managed when only dev is written");
+    let with_text_after = format!("{once}[profile later]\nregion = x\n");
+    let again = apply(&with_text_after, "c", "/new/idbridge", &[dev()], false).unwrap().text;
+    assert!(again.ends_with("[profile later]\nregion = x\n"));
+    assert!(again.contains("credential_process = \"/new/idbridge\" credential-process --profile dev"));
+    assert!(again.contains("[profile prod]"));
+}
+
+#[test]
+fn a_persons_own_profile_of_the_same_name_is_skipped_unless_forced() {
+    let text = "[profile dev]\nregion = us-west-2\nsso_start_url = x\n[profile other]\nregion = y\n";
+    let out = apply(text, "c", PROG, &[dev(), prod()], false).unwrap();
+    assert_eq!(out.skipped, ["dev"]);
+    assert_eq!(out.written, ["prod"]);
+    assert!(out.text.starts_with(text));
+    let forced = apply(text, "c", PROG, &[dev()], true).unwrap();
+    assert_eq!(forced.replaced, ["dev"]);
+    assert!(forced.text.starts_with("[profile other]\nregion = y\n"), "{}", forced.text);
+    assert!(!forced.text.contains("sso_start_url"));
+}
+
+#[test]
+fn sections_that_are_not_profiles_do_not_count_as_the_same_name() {
+    let text = "[dev]\nx = 1\n[sso-session dev]\nsso_region = us-east-1\n";
+    let out = apply(text, "c", PROG, &[dev()], false).unwrap();
+    assert_eq!(out.written, ["dev"]);
+}
+
+#[test]
+fn a_broken_block_is_refused() {
+    let text = format!("{BEGIN}\n[profile dev]\n");
+    assert!(matches!(apply(&text, "c", PROG, &[dev()], false), Err(AwsConfigError::BrokenBlock { .. })));
+}
+
+#[test]
+fn paths_are_quoted_for_a_posix_shell_split() {
+    assert_eq!(quote("/usr/bin/idbridge"), "\"/usr/bin/idbridge\"");
+    assert_eq!(quote("C:\\a \"b\""), "\"C:\\\\a \\\"b\\\"\"");
+}
+
+#[test]
+fn static_keys_in_the_credentials_file_are_found() {
+    let text = "[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[dev]\nAWS_ACCESS_KEY_ID=AKIB\n[other]\nregion=x\n";
+    assert_eq!(static_key_profiles(text), ["default", "dev"]);
+}
