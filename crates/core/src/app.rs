@@ -84,6 +84,19 @@ impl Idbridge {
         }
     }
 
+    /// Discovery only, to check a provider's settings.
+    pub async fn discover(&self, provider: &Provider) -> Result<crate::oidc::Discovered> {
+        Ok(crate::oidc::Oidc::discover(provider, self.oidc_http(), self.clock.clone()).await?.discovered)
+    }
+
+    /// The keychain holds tokens for this provider's current issuer and client. Blocking (keychain).
+    pub fn is_signed_in(&self, name: &str, provider: &Provider) -> Result<bool> {
+        Ok(self
+            .store
+            .load(name)?
+            .is_some_and(|t| t.issuer == provider.issuer && t.client_id == provider.client_id))
+    }
+
     pub fn status(&self) -> Result<Vec<ProfileStatus>> {
         let config = self.load_config()?;
         let now = self.clock.now();
@@ -91,12 +104,9 @@ impl Idbridge {
         let mut out = Vec::new();
         for (name, profile) in &config.profiles {
             let provider = &config.providers[&profile.provider];
-            let state = signed_in.entry(profile.provider.as_str()).or_insert_with(|| {
-                self.store
-                    .load(&profile.provider)
-                    .map(|t| t.is_some_and(|t| t.issuer == provider.issuer && t.client_id == provider.client_id))
-                    .map_err(|e| e.to_string())
-            });
+            let state = signed_in
+                .entry(profile.provider.as_str())
+                .or_insert_with(|| self.is_signed_in(&profile.provider, provider).map_err(|e| e.to_string()));
             let file = credentials::read_file(&self.paths.credential_file(name));
             let expiration = file.as_ref().ok().and_then(|f| f.as_ref()).map(|f| f.credentials.expiration);
             let problem = match (&state, &file) {

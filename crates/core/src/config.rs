@@ -51,6 +51,40 @@ pub struct Config {
     pub providers: BTreeMap<String, Provider>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// Settings of the tray app (the CLI ignores them).
+    #[serde(default)]
+    pub app: AppSettings,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AppSettings {
+    /// Warn this long before credentials expire when they cannot be refreshed without a person.
+    #[serde(default = "default_notify_minutes")]
+    pub notify_before_expiry_minutes: u32,
+    /// Refresh credentials this long before they expire (before the AWS CLI's 15-minute window).
+    #[serde(default = "default_refresh_seconds")]
+    pub refresh_before_expiry_seconds: u32,
+    /// "en" or "ja"; default: the OS locale.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            notify_before_expiry_minutes: default_notify_minutes(),
+            refresh_before_expiry_seconds: default_refresh_seconds(),
+            language: None,
+        }
+    }
+}
+
+fn default_notify_minutes() -> u32 {
+    10
+}
+fn default_refresh_seconds() -> u32 {
+    20 * 60
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +157,14 @@ impl Config {
             if !p.scopes.iter().any(|s| s == "openid") {
                 return Err(invalid(key("scopes"), "a list that contains \"openid\" (an ID token is needed)"));
             }
+        }
+        if let Some(lang) = &self.app.language
+            && !matches!(lang.as_str(), "en" | "ja")
+        {
+            return Err(invalid("app.language".into(), "\"en\" or \"ja\""));
+        }
+        if !(1..=120).contains(&self.app.notify_before_expiry_minutes) {
+            return Err(invalid("app.notify_before_expiry_minutes".into(), "a number of minutes from 1 to 120"));
         }
         for (name, p) in &self.profiles {
             let key = |k: &str| format!("profiles.{name}.{k}");

@@ -1,11 +1,13 @@
 //! idbridge-core: sign in to AWS with an OpenID Connect identity provider and keep role credentials
 //! ready for the AWS CLI and SDKs. No GUI dependency: the `idbridge` CLI and the tray app are thin
 //! shells over the use cases in [`app`], [`refresh`] and [`signin`].
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod app;
 pub mod aws_config;
 pub mod clock;
 pub mod config;
+pub mod config_edit;
 pub mod console;
 pub mod credentials;
 pub mod error;

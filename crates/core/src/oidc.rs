@@ -98,6 +98,17 @@ pub struct Oidc {
     http: openidconnect::reqwest::Client,
     issuer: String,
     clock: Arc<dyn Clock>,
+    pub discovered: Discovered,
+}
+
+/// What discovery found, for a person checking a provider's settings ("Test" in the app).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Discovered {
+    pub issuer: String,
+    pub device_authorization_endpoint: String,
+    pub token_endpoint: Option<String>,
+    pub jwks_uri: String,
+    pub scopes_supported: Vec<String>,
 }
 
 pub fn http_client(timeout: Duration) -> openidconnect::reqwest::Client {
@@ -153,9 +164,19 @@ impl Oidc {
             .device_authorization_endpoint
             .clone()
             .ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: issuer.clone() })?;
+        let discovered = Discovered {
+            issuer: issuer.clone(),
+            device_authorization_endpoint: device.to_string(),
+            token_endpoint: metadata.token_endpoint().map(|u| u.to_string()),
+            jwks_uri: metadata.jwks_uri().to_string(),
+            scopes_supported: metadata
+                .scopes_supported()
+                .map(|s| s.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default(),
+        };
         let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), None)
             .set_device_authorization_url(device);
-        Ok(Self { client, http, issuer, clock })
+        Ok(Self { client, http, issuer, clock, discovered })
     }
 
     pub fn issuer(&self) -> &str {

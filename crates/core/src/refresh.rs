@@ -25,6 +25,14 @@ pub const ID_TOKEN_MARGIN: time::Duration = time::Duration::minutes(2);
 pub struct Served {
     pub json: Vec<u8>,
     pub warning: Option<String>,
+    /// The code of the error behind `warning` ([`Error::code`]), e.g. "sign_in_needed".
+    pub warning_code: Option<&'static str>,
+}
+
+impl Served {
+    fn fresh(json: Vec<u8>) -> Self {
+        Self { json, warning: None, warning_code: None }
+    }
 }
 
 impl Idbridge {
@@ -33,17 +41,24 @@ impl Idbridge {
     /// serve its result. If the refresh fails while the old credentials still work, those are served
     /// with a warning.
     pub async fn credential_process(&self, profile_name: &str, deadline: Instant) -> Result<Served> {
+        self.ensure_fresh(profile_name, credentials::MIN_REMAINING, deadline).await
+    }
+
+    /// The profile's credentials with more than `min_remaining` left, refreshed (once, across every
+    /// process) if they have less. The tray app's scheduler calls this with its own lead time.
+    pub async fn ensure_fresh(&self, profile_name: &str, min_remaining: time::Duration, deadline: Instant) -> Result<Served> {
         let path = self.paths.credential_file(profile_name);
+        let fresh = |f: &StoredCredentials| f.credentials.expiration - self.clock.now() > min_remaining;
         let current = credentials::read_file(&path).ok().flatten();
-        if let Some(f) = current.as_ref().filter(|f| f.credentials.is_fresh(self.clock.now())) {
-            return Ok(Served { json: f.bytes.clone(), warning: None });
+        if let Some(f) = current.as_ref().filter(|f| fresh(f)) {
+            return Ok(Served::fresh(f.bytes.clone()));
         }
         let lock_path = self.paths.lock_file("profile", profile_name);
         let waited = blocking_lock(lock_path, remaining(deadline)).await;
         // whoever held the lock may have refreshed: look again before doing it ourselves
         let current = credentials::read_file(&path).ok().flatten().or(current);
-        if let Some(f) = current.as_ref().filter(|f| f.credentials.is_fresh(self.clock.now())) {
-            return Ok(Served { json: f.bytes.clone(), warning: None });
+        if let Some(f) = current.as_ref().filter(|f| fresh(f)) {
+            return Ok(Served::fresh(f.bytes.clone()));
         }
         let outcome = match waited {
             Ok(_guard) => {
@@ -55,10 +70,10 @@ impl Idbridge {
                     Err(_) => Err(Error::Timeout { what: format!("refreshing profile '{profile_name}'"), seconds }),
                 }
             }
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         };
         match outcome {
-            Ok(json) => Ok(Served { json, warning: None }),
+            Ok(json) => Ok(Served::fresh(json)),
             Err(e) => self.fallback(current, e),
         }
     }
@@ -68,7 +83,11 @@ impl Idbridge {
         match current.filter(|f| f.credentials.is_valid(self.clock.now())) {
             Some(f) => {
                 let left = (f.credentials.expiration - self.clock.now()).whole_minutes();
-                Ok(Served { json: f.bytes, warning: Some(format!("{error} (serving the current credentials, {left} min left)")) })
+                Ok(Served {
+                    json: f.bytes,
+                    warning: Some(format!("{error} (serving the current credentials, {left} min left)")),
+                    warning_code: Some(error.code()),
+                })
             }
             None => Err(error),
         }
