@@ -19,7 +19,8 @@ function render(view) {
 function tick() {
   if (!expiresAt) return;
   const left = Math.max(0, Math.round(expiresAt - Date.now() / 1000));
-  document.getElementById("countdown").textContent = tr("signin_expires", left);
+  const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+  document.getElementById("countdown").textContent = tr("signin_expires", mmss);
 }
 
 async function start() {
