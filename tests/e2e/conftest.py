@@ -84,7 +84,7 @@ class World:
     def env(self, **extra):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(IDBRIDGE_HOME=str(self.home), BROWSER=str(SUPPORT / "browser.py"),
-                   STANDIN_LOG=str(self.browser_log), HOME=str(self.tmp), NO_COLOR="1")
+                   STANDIN_LOG=str(self.browser_log), HOME=str(self.tmp), NO_COLOR="1", LC_ALL="C.UTF-8")
         env.update(extra)
         return env
 
