@@ -160,6 +160,11 @@ pub fn save_app_settings<R: Runtime>(app: AppHandle<R>, notify_minutes: u32, lan
 #[tauri::command]
 pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<bool, UiError> {
     let launcher = app.autolaunch();
+    // the launcher creates ~/.config/autostart but not a missing ~/.config (a fresh account)
+    #[cfg(target_os = "linux")]
+    if let Some(home) = dirs::home_dir() {
+        let _ = std::fs::create_dir_all(home.join(".config/autostart"));
+    }
     let result = if enabled { launcher.enable() } else { launcher.disable() };
     result.map_err(|e| UiError::new("autostart", &e.to_string()))?;
     launcher.is_enabled().map_err(|e| UiError::new("autostart", &e.to_string()))

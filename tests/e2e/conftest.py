@@ -244,6 +244,16 @@ class TrayApp:
                         timeout, f"a notification {summary_prefix!r}")
 
 
+@pytest.fixture
+def window_manager():
+    """openbox, so windows get decorations and a person's way of closing them (WM_DELETE_WINDOW)."""
+    wm = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["xsetroot", "-solid", "#46535e"], check=False)
+    yield wm
+    wm.terminate()
+    wm.wait(timeout=10)
+
+
 def pytest_configure(config):
     assert BIN.exists(), f"build idbridge first: {BIN} is missing (cargo build -p idbridge)"
     assert shutil.which("aws"), "the AWS CLI (PyPI awscli) is needed"

@@ -26,15 +26,6 @@ def colours(image):
     return len(image.getcolors(maxcolors=1 << 24))
 
 
-@pytest.fixture
-def window_manager():
-    procs = [subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    subprocess.run(["xsetroot", "-solid", "#46535e"], check=False)
-    yield procs
-    for p in procs:
-        p.terminate()
-
-
 def write_lang(world, lang, profiles=None):
     world.write_config(profiles=profiles or {"dev": ROLE_DEV, "prod": ROLE_PROD})
     with open(world.home / "config.toml", "a") as f:

@@ -91,3 +91,18 @@ def test_switching_to_japanese_changes_the_labels(world, settings):
     WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text == "idbridge の設定")
     assert settings.find_element(By.CSS_SELECTOR, "#provider-form button[type=submit]").text == "保存"
     assert tomllib.loads((world.home / "config.toml").read_text())["app"]["language"] == "ja"
+
+
+def test_start_at_login_writes_and_removes_the_autostart_entry(world, settings):
+    entry = world.tmp / ".config" / "autostart" / "idbridge.desktop"
+    box = settings.find_element(By.ID, "autostart")
+    assert not box.is_selected() and not entry.exists()
+    box.click()
+    settings.find_element(By.CSS_SELECTOR, "#app-form button[type=submit]").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "app-result").text)
+    assert settings.find_element(By.ID, "app-result").text == "Saved."
+    wait_for(entry.exists, 10, "the autostart entry")
+    assert f"Exec={APP}" in entry.read_text() or str(APP) in entry.read_text()
+    settings.find_element(By.ID, "autostart").click()
+    settings.find_element(By.CSS_SELECTOR, "#app-form button[type=submit]").click()
+    wait_for(lambda: not entry.exists(), 10, "the autostart entry to go")

@@ -1,10 +1,11 @@
 """The tray app as a person uses it: its real menu (read and clicked over D-Bus, as a desktop panel does),
 notifications seen on D-Bus, against the same local IdP, STS and federation stand-ins as the CLI."""
 import json
+import subprocess
 
 import pytest
 
-from conftest import TrayApp, find, wait_for
+from conftest import APP, TrayApp, find, wait_for
 
 @pytest.fixture
 def tray(world, desktop):
@@ -76,3 +77,34 @@ def test_a_revoked_refresh_token_asks_for_sign_in_once(make_world, desktop):
         assert len([n for n in app.notifications() if n["summary"].startswith("Sign-in needed")]) == 1
     finally:
         app.stop()
+
+
+def window_named(name):
+    return subprocess.run(["xdotool", "search", "--name", name], capture_output=True, text=True).stdout.split()
+
+
+def test_a_second_launch_opens_settings_in_the_running_app(world, tray):
+    app = tray()
+    assert window_named("idbridge — Settings") == []
+    second = subprocess.run([str(APP)], env=world.env(), capture_output=True, text=True, timeout=30)
+    assert second.returncode == 0
+    wait_for(lambda: window_named("idbridge — Settings"), 20, "the Settings window of the running app")
+    assert app.proc.poll() is None, "the first instance keeps running"
+
+
+def test_closing_settings_destroys_its_web_view(world, tray, window_manager):
+    app = tray()
+    app.click("Settings…")
+    [wid] = wait_for(lambda: window_named("idbridge — Settings"), 20, "the Settings window")
+    web = wait_for(lambda: web_processes(app.proc.pid), 20, "the WebKit processes of the window")
+    assert web
+    # as a person closes it: the window manager's close (Alt+F4 in openbox) asks the app politely
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "alt+F4"], check=True)
+    # the page's process ends with the window; WebKit keeps its network process for the app's lifetime
+    wait_for(lambda: not web_processes(app.proc.pid), 20, "the window's WebKitWebProcess to end")
+    assert app.proc.poll() is None, "closing the last window does not quit the tray app"
+
+
+def web_processes(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid), "-f", "WebKitWebProcess"], capture_output=True, text=True).stdout
+    return out.split()
