@@ -30,8 +30,20 @@ def run(*args, env, show=True):
     return p.stdout
 
 
+def tray_demo(env, home):
+    step("the tray app, on your desktop")
+    print("Look for the idbridge icon in your panel (GNOME needs the AppIndicator extension). In its menu:\n"
+          "  1. 'Sign in to demo…' — your browser opens the local IdP: log in with any name and password,\n"
+          "     check the code matches the one in the idbridge window, then approve;\n"
+          "  2. 'dev ▸ Open Console' — the browser goes through the local federation stand-in;\n"
+          "  3. 'Quit idbridge' ends the demo.\n"
+          f"Its config is {home / 'config.toml'}; the CLI works alongside: IDBRIDGE_HOME={home} idbridge status")
+    subprocess.run([str(BIN.parent / "idbridge-app")], env=env)
+
+
 def main():
     yourself = "--yourself" in sys.argv
+    tray = "--tray" in sys.argv
     tmp = Path(tempfile.mkdtemp(prefix="idbridge-demo-"))
     idp = start_idp()
     aws = start_aws(tmp, idp.info["issuer"], idp.info["client_id"], {ROLE: {}})
@@ -58,6 +70,8 @@ federation_endpoint = "{aws_url}/federation"
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(IDBRIDGE_HOME=str(home), AWS_CONFIG_FILE=str(tmp / "aws-config"),
                    AWS_SHARED_CREDENTIALS_FILE=str(tmp / "aws-credentials"), STANDIN_LOG=str(tmp / "browser.log"))
+        if tray:
+            return tray_demo(env, home)
         if not yourself:
             env["BROWSER"] = str(SUPPORT / "browser.py")
 

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Footprint of the tray app: start-up to tray icon, idle memory and CPU, memory after Settings opened
+and closed. Targets (issue #4): start-up <= 500 ms, idle PSS (app + children) <= 60 MB, ~0 % CPU.
+
+Run it through bench/tray_footprint (Xvfb, a private D-Bus session, openbox and a StatusNotifier host);
+it measures target/release/idbridge-app (cargo build --release -p idbridge-app) unless given a path.
+As a baseline measured in the same run it also starts `trayer` (a small GTK tray host) and reports the
+app's figures next to it.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+from sni_host import SniHost, find  # noqa: E402
+
+APP = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "target" / "release" / "idbridge-app").resolve()
+IDLE_SECONDS = int(os.environ.get("IDLE_SECONDS", "60"))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree(pid):
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid] + [q for c in out for q in tree(int(c))]
+
+
+def pss_mb(pid):
+    total = 0
+    for p in tree(pid):
+        try:
+            for line in open(f"/proc/{p}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds(pid):
+    total = 0
+    for p in tree(pid):
+        try:
+            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / TICKS
+
+
+def windows(name):
+    return subprocess.run(["xdotool", "search", "--name", name], capture_output=True, text=True).stdout.split()
+
+
+def wait(check, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out")
+        time.sleep(0.02)
+
+
+def main():
+    assert APP.exists(), f"{APP} is missing: cargo build --release -p idbridge-app"
+    home = Path(tempfile.mkdtemp(prefix="idbridge-footprint-"))
+    (home / "config.toml").write_text('[providers.corp]\nissuer = "https://idp.example.com/"\nclient_id = "c"\n'
+                                      '[profiles.dev]\nprovider = "corp"\nrole_arn = "arn:aws:iam::123456789012:role/dev"\n')
+    wm = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    baseline = subprocess.Popen(["trayer", "--edge", "bottom"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    host = SniHost()
+    env = {**os.environ, "IDBRIDGE_HOME": str(home)}
+    started = time.monotonic()
+    app = subprocess.Popen([str(APP)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    host.wait_item()
+    startup_ms = (time.monotonic() - started) * 1000
+    time.sleep(3)  # let start-up work finish before measuring idle
+    idle_pss, base_pss = pss_mb(app.pid), pss_mb(baseline.pid)
+    cpu0, base0, t0 = cpu_seconds(app.pid), cpu_seconds(baseline.pid), time.monotonic()
+    time.sleep(IDLE_SECONDS)
+    span = time.monotonic() - t0
+    idle_cpu = (cpu_seconds(app.pid) - cpu0) / span * 100
+    base_cpu = (cpu_seconds(baseline.pid) - base0) / span * 100
+
+    host.click(find(host.layout(), "Settings")["id"])
+    wait(lambda: windows("idbridge — Settings"))
+    time.sleep(2)
+    open_pss = pss_mb(app.pid)
+    wid = windows("idbridge — Settings")[0]
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "alt+F4"], check=True)
+    wait(lambda: not windows("idbridge — Settings"))
+    time.sleep(3)
+    closed_pss = pss_mb(app.pid)
+    children = subprocess.run(["pgrep", "-a", "-P", str(app.pid)], capture_output=True, text=True).stdout.strip()
+
+    print(f"binary: {APP} ({APP.stat().st_size / 1e6:.1f} MB)")
+    print(f"start-up to tray icon registered  {startup_ms:8.0f} ms   (target <= 500)")
+    print(f"idle PSS, app + children          {idle_pss:8.1f} MB   (target <= 60; trayer in the same run: {base_pss:.1f} MB, "
+          f"ratio {idle_pss / base_pss:.2f})")
+    print(f"idle CPU over {span:.0f} s                {idle_cpu:8.2f} %    (trayer: {base_cpu:.2f} %)")
+    print(f"PSS with Settings open            {open_pss:8.1f} MB")
+    print(f"PSS after Settings closed         {closed_pss:8.1f} MB   (children left: {children or 'none'})")
+    app.terminate()
+    baseline.terminate()
+    wm.terminate()
+    host.stop()
+
+
+if __name__ == "__main__":
+    main()
