@@ -40,6 +40,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "sign_in_needed" => ("sign-in needed", "サインインが必要"),
         "refreshing" => ("refreshing…", "更新中…"),
         "n_profiles_ready" => ("Signed in as {} — {} profiles ready", "{} としてサインインしました — {} 個のプロファイルが使えます"),
+        "one_profile_ready" => ("Signed in as {} — {} profile ready", "{} としてサインインしました — {} 個のプロファイルが使えます"),
         "signed_in_title" => ("idbridge: signed in", "idbridge: サインインしました"),
         "sign_in_needed_title" => ("Sign-in needed for {} ({})", "{} へのサインインが必要です ({})"),
         "sign_in_needed_body" => ("Choose “Sign in” in the idbridge menu.", "idbridge のメニューから「サインイン」を選んでください。"),
@@ -76,7 +77,7 @@ mod tests {
     #[test]
     fn every_key_has_both_languages_and_placeholders_match() {
         for key in ["open_console", "refresh_now", "copy_profile", "sign_in", "sign_out", "settings", "quit", "no_profiles",
-            "expires_in", "expired", "signed_out", "sign_in_needed", "refreshing", "n_profiles_ready", "signed_in_title",
+            "expires_in", "expired", "signed_out", "sign_in_needed", "refreshing", "n_profiles_ready", "one_profile_ready", "signed_in_title",
             "sign_in_needed_title", "sign_in_needed_body", "expiring_title", "expired_title", "refresh_failed_title"]
         {
             let (en, ja) = (t(Lang::En, key), t(Lang::Ja, key));

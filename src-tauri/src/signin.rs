@@ -107,7 +107,8 @@ async fn run<R: Runtime>(app: AppHandle<R>, provider: String) {
             }
             let ready = report.profiles.iter().filter(|p| p.result.is_ok()).count();
             let lang = state.lang();
-            let mut body = fill(t(lang, "n_profiles_ready"), &[&report.who, &ready.to_string()]);
+            let template = if ready == 1 { "one_profile_ready" } else { "n_profiles_ready" };
+            let mut body = fill(t(lang, template), &[&report.who, &ready.to_string()]);
             for f in report.failures() {
                 if let Err(e) = &f.result {
                     body.push_str(&format!("\n{}: {e}", f.profile));

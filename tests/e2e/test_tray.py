@@ -26,7 +26,7 @@ def test_sign_in_from_the_menu_then_the_aws_cli_and_open_console_work(world, tra
     assert find(app.menu(), "dev · dev · signed out")
     app.click(f"Sign in to {world.provider}")
     note = app.wait_notification("idbridge: signed in")
-    assert note["body"] == "Signed in as alice@example.com — 1 profiles ready"
+    assert note["body"] == "Signed in as alice@example.com — 1 profile ready"
     [browser] = world.browser_entries()
     assert browser["outcome"] == "success"
     assert world.credential_file().exists()
