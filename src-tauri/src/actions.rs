@@ -14,7 +14,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     let arg = arg.to_string();
     match verb {
         "quit" => app.exit(0),
-        "settings" => open_window(&app, "settings"),
+        "settings" => crate::settings_process::open(&app),
         "signin" => crate::signin::start(&app, arg),
         "signout" => {
             tauri::async_runtime::spawn_blocking(move || {

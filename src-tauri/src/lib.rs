@@ -9,6 +9,7 @@ pub mod i18n;
 mod notifier;
 pub mod scheduler;
 mod settings;
+mod settings_process;
 mod signin;
 mod state;
 pub mod tray;
@@ -69,11 +70,15 @@ pub fn run() {
         std::process::exit(1);
     };
     let core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30));
-    let app = build(tauri::Builder::default(), core).build(tauri::generate_context!());
-    match app {
-        Ok(app) => app.run(|_, event| {
-            // closing the last window must not quit a tray app
-            if let RunEvent::ExitRequested { api, code: None, .. } = event {
+    let args: Vec<String> = std::env::args().collect();
+    let window_only = args.windows(2).any(|w| w[0] == "--window" && w[1] == "settings");
+    let builder = if window_only { build_settings_process(tauri::Builder::default()) } else { build(tauri::Builder::default()) };
+    match builder.manage(AppState::new(Arc::new(core))).build(tauri::generate_context!()) {
+        Ok(app) => app.run(move |_, event| {
+            // closing the last window must not quit the tray app (it does end the Settings process)
+            if let RunEvent::ExitRequested { api, code: None, .. } = event
+                && !window_only
+            {
                 api.prevent_exit();
             }
         }),
@@ -84,28 +89,43 @@ pub fn run() {
     }
 }
 
-/// Everything but the runtime, so a test can build the app on another runtime.
-pub fn build<R: Runtime>(builder: tauri::Builder<R>, core: Idbridge) -> tauri::Builder<R> {
-    builder
+fn commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        signin::signin_state,
+        signin::cancel_signin,
+        settings::ui_language,
+        settings::get_settings,
+        settings::save_provider,
+        settings::save_profile,
+        settings::delete_entry,
+        settings::save_app_settings,
+        settings::set_autostart,
+        settings::test_provider,
+    ])
+}
+
+/// The Settings window alone, in its own process (see `settings_process`).
+pub fn build_settings_process<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    commands(builder.plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None)))
+        .setup(|app| {
+            let handle = app.handle().clone();
+            handle.state::<AppState>().reload_config();
+            settings_process::follow_tray(&handle);
+            actions::open_window(&handle, "settings");
+            Ok(())
+        })
+}
+
+/// The tray app: everything but the runtime, so a test can build it on another runtime.
+pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    let builder = builder
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // a second launch opens Settings in the running one
-            actions::open_window(app, "settings");
+            settings_process::open(app);
         }))
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
-        .plugin(tauri_plugin_clipboard_manager::init())
-        .manage(AppState::new(Arc::new(core)))
-        .invoke_handler(tauri::generate_handler![
-            signin::signin_state,
-            signin::cancel_signin,
-            settings::ui_language,
-            settings::get_settings,
-            settings::save_provider,
-            settings::save_profile,
-            settings::delete_entry,
-            settings::save_app_settings,
-            settings::set_autostart,
-            settings::test_provider,
-        ])
+        .plugin(tauri_plugin_clipboard_manager::init());
+    commands(builder)
         .on_window_event(|window, event| {
             if window.label() == "signin" && matches!(event, tauri::WindowEvent::Destroyed) {
                 // closing the sign-in window cancels a sign-in still waiting
@@ -122,7 +142,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, core: Idbridge) -> tauri::B
             tray::create(&handle)?;
             eprintln!("idbridge-app: tray ready");
             if std::env::args().any(|a| a == "--settings") {
-                actions::open_window(&handle, "settings");
+                settings_process::open(&handle);
             }
             tauri::async_runtime::spawn(background::run(handle));
             Ok(())

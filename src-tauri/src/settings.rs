@@ -96,6 +96,7 @@ fn edit<R: Runtime>(app: &AppHandle<R>, change: impl FnOnce(&mut ConfigEditor, &
     let current = state.lock().config.clone().unwrap_or_default();
     change(&mut editor, &current)?;
     editor.save(&path).map_err(UiError::from_edit)?;
+    crate::settings_process::announce_saved();
     state.reload_config();
     state.wake.notify_one();
     crate::tray::update(app);

@@ -31,7 +31,8 @@ def settings(world):
     wait_for(lambda: listening(port) and listening(native), 20, "tauri-driver and WebKitWebDriver")
     options = ArgOptions()
     options.set_capability("browserName", "wry")
-    options.set_capability("tauri:options", {"application": str(APP), "args": ["--settings"]})
+    # the Settings window runs in a process of its own, as the tray app starts it
+    options.set_capability("tauri:options", {"application": str(APP), "args": ["--window", "settings"]})
     driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
     driver.implicitly_wait(0)
     WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text.strip())
