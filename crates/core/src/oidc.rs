@@ -179,10 +179,6 @@ impl Oidc {
         Ok(Self { client, http, issuer, clock, discovered })
     }
 
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
     /// Step 1 of the device flow: ask for a device code and the user code to show.
     pub async fn start_device_flow(&self, provider: &Provider) -> Result<DeviceAuthorization, OidcError> {
         let mut req = self.client.exchange_device_code();

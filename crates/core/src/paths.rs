@@ -1,7 +1,7 @@
 //! Where idbridge keeps its files. `IDBRIDGE_HOME`, when set, relocates all of them (config, credential
 //! files, locks) into one directory, so a test or a portable install lives in one place.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -44,9 +44,5 @@ impl Paths {
 
     pub fn lock_file(&self, kind: &str, name: &str) -> PathBuf {
         self.locks_dir().join(format!("{kind}-{name}.lock"))
-    }
-
-    pub fn config_dir(&self) -> &Path {
-        self.config_file.parent().unwrap_or(Path::new("."))
     }
 }
