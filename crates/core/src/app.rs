@@ -51,7 +51,7 @@ impl Idbridge {
         self.clock.now()
     }
 
-    pub(crate) fn oidc_http(&self) -> openidconnect::reqwest::Client {
+    pub(crate) fn oidc_http(&self) -> crate::http::CappedHttp {
         crate::oidc::http_client(self.http_timeout)
     }
 

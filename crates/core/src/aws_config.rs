@@ -69,22 +69,20 @@ pub fn configure(
     let changed = outcome.text != text;
     let mut backup = None;
     if changed {
-        if let Some(parent) = config_path.parent() {
+        // a dotfiles setup links ~/.aws/config into a repository: write the target, keep the link
+        let target = crate::safe_fs::resolve_link(config_path).map_err(|e| io("follow the link", e))?;
+        if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io("create the directory of", e))?;
         }
         let mut mode = 0o600;
         if existing.is_some() {
-            let b = PathBuf::from(format!("{}.idbridge-backup", config_path.display()));
-            if !b.exists() {
-                std::fs::copy(config_path, &b).map_err(|e| io("back up", e))?;
-                backup = Some(b);
-            }
+            backup = write_backup(config_path, text.as_bytes()).map_err(|e| io("back up", e))?;
             #[cfg(unix)]
-            if let Ok(m) = std::fs::metadata(config_path) {
+            if let Ok(m) = std::fs::metadata(&target) {
                 mode = std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777;
             }
         }
-        crate::credentials::write_atomically(config_path, outcome.text.as_bytes(), mode).map_err(|e| io("write", e))?;
+        crate::credentials::write_atomically(&target, outcome.text.as_bytes(), mode).map_err(|e| io("write", e))?;
     }
     let creds = read_or_empty(credentials_path)?.unwrap_or_default();
     let shadowed_by_static_keys = static_key_profiles(&creds)
@@ -92,6 +90,27 @@ pub fn configure(
         .filter(|n| profiles.iter().any(|p| &p.name == n))
         .collect();
     Ok(Report { outcome, changed, backup, shadowed_by_static_keys })
+}
+
+/// The copy of the person's file made before idbridge first edits it: `<file>.idbridge-backup` beside the
+/// path they use. Created new (O_EXCL, 0600): an existing backup, or a symlink planted in its place
+/// (even a dangling one), is never written through.
+fn write_backup(config_path: &Path, bytes: &[u8]) -> std::io::Result<Option<PathBuf>> {
+    use std::io::Write;
+    let b = PathBuf::from(format!("{}.idbridge-backup", config_path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&b) {
+        Ok(mut f) => {
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            Ok(Some(b))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Quotes a program path for credential_process: botocore splits the value like a POSIX shell.

@@ -77,3 +77,33 @@ fn static_keys_in_the_credentials_file_are_found() {
     let text = "[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n[dev]\nAWS_ACCESS_KEY_ID=AKIB\n[other]\nregion=x\n";
     assert_eq!(static_key_profiles(text), ["default", "dev"]);
 }
+
+#[test]
+fn a_symlinked_config_is_written_through_to_its_target_and_stays_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotfiles = dir.path().join("dotfiles");
+    std::fs::create_dir(&dotfiles).unwrap();
+    std::fs::write(dotfiles.join("aws-config"), USER_TEXT).unwrap();
+    let link = dir.path().join("config");
+    std::os::unix::fs::symlink("dotfiles/aws-config", &link).unwrap();
+    let report = configure(&link, &dir.path().join("credentials"), PROG, &[dev()], false).unwrap();
+    assert!(report.changed);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is kept");
+    let target = std::fs::read_to_string(dotfiles.join("aws-config")).unwrap();
+    assert!(target.starts_with(USER_TEXT) && target.contains("[profile dev]"), "{target}");
+    let leftovers: Vec<_> = std::fs::read_dir(&dotfiles).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no temp file left in the target's directory: {leftovers:?}");
+    assert_eq!(std::fs::read_to_string(report.backup.unwrap()).unwrap(), USER_TEXT);
+}
+
+#[test]
+fn a_backup_is_never_written_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, USER_TEXT).unwrap();
+    let victim = dir.path().join("victim");
+    std::os::unix::fs::symlink(&victim, dir.path().join("config.idbridge-backup")).unwrap();
+    let report = configure(&config, &dir.path().join("credentials"), PROG, &[dev()], false).unwrap();
+    assert!(report.changed && report.backup.is_none());
+    assert!(!victim.exists(), "nothing was written through the dangling link");
+}

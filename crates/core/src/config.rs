@@ -10,6 +10,8 @@ use url::Url;
 pub const DEFAULT_SCOPES: [&str; 2] = ["openid", "offline_access"];
 pub const DEFAULT_REGION: &str = "us-east-1";
 pub const DEFAULT_DURATION_SECONDS: u32 = 3600;
+/// A config.toml of 1 000 profiles is ~150 KB.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// AssumeRoleWithWebIdentity's own limits for DurationSeconds.
 pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 900..=43200;
 
@@ -22,6 +24,12 @@ pub struct Provider {
     pub scopes: Vec<String>,
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    /// For an IdP whose discovery document omits it (or announces a wrong one).
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    /// For an IdP whose discovery document omits it.
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -95,8 +103,12 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Syntax { path: PathBuf, message: String },
+    #[error("{path}: {problem}")]
+    Unsafe { path: PathBuf, problem: String },
     #[error("{path}: {key}: {expected}")]
     Invalid { path: PathBuf, key: String, expected: String },
+    #[error("'{name}' is not a valid profile or provider name: use up to 64 letters, digits, '-', '_' or '.', not starting with '.'")]
+    BadName { name: String },
     #[error("no profile named '{name}' in {path} (known: {known})")]
     UnknownProfile { path: PathBuf, name: String, known: String },
     #[error("no provider named '{name}' in {path} (known: {known})")]
@@ -121,11 +133,25 @@ pub fn is_valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A name from a command line or a caller, checked before it becomes part of any file name.
+pub fn check_name(name: &str) -> Result<(), ConfigError> {
+    if is_valid_name(name) { Ok(()) } else { Err(ConfigError::BadName { name: crate::sanitize::field(name) }) }
+}
+
 impl Config {
+    /// Reads the file through [`crate::safe_fs`] (ours, not writable by others, no FIFO, at most
+    /// [`MAX_FILE_BYTES`]): a config.toml planted by someone else could redirect tokens to their servers.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => ConfigError::Missing { path: path.to_owned() },
-            _ => ConfigError::Read { path: path.to_owned(), source },
+        use crate::safe_fs::{Privacy, SafeFsError};
+        let bytes = match crate::safe_fs::read(path, Privacy::Settings, MAX_FILE_BYTES) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Err(ConfigError::Missing { path: path.to_owned() }),
+            Err(SafeFsError::Io { source, .. }) => return Err(ConfigError::Read { path: path.to_owned(), source }),
+            Err(SafeFsError::Unsafe { path, problem }) => return Err(ConfigError::Unsafe { path, problem }),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Syntax {
+            path: path.to_owned(),
+            message: "the file is not UTF-8 text".into(),
         })?;
         Self::parse(&text, path)
     }
@@ -133,7 +159,7 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_owned(),
-            message: e.message().to_string() + &locate(text, e.message(), e.span()),
+            message: crate::sanitize::message(&(e.message().to_string() + &locate(text, e.message(), e.span()))),
         })?;
         config.validate(path)?;
         Ok(config)
@@ -142,8 +168,8 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         let invalid = |key: String, expected: &str| ConfigError::Invalid {
             path: path.to_owned(),
-            key,
-            expected: expected.to_string(),
+            key: crate::sanitize::field(&key),
+            expected: crate::sanitize::message(expected),
         };
         for (name, p) in &self.providers {
             let key = |k: &str| format!("providers.{name}.{k}");
@@ -156,6 +182,11 @@ impl Config {
             }
             if !p.scopes.iter().any(|s| s == "openid") {
                 return Err(invalid(key("scopes"), "a list that contains \"openid\" (an ID token is needed)"));
+            }
+            for (k, v) in [("device_authorization_endpoint", &p.device_authorization_endpoint), ("token_endpoint", &p.token_endpoint)] {
+                if let Some(v) = v {
+                    check_endpoint(v).map_err(|e| invalid(key(k), e))?;
+                }
             }
         }
         if let Some(lang) = &self.app.language
@@ -270,7 +301,7 @@ pub fn check_issuer(issuer: &str) -> Result<(), &'static str> {
     })
 }
 
-fn check_endpoint(value: &str) -> Result<(), &'static str> {
+pub fn check_endpoint(value: &str) -> Result<(), &'static str> {
     let url = Url::parse(value).map_err(|_| "an absolute http(s) URL")?;
     match url.scheme() {
         "https" => Ok(()),
@@ -279,7 +310,7 @@ fn check_endpoint(value: &str) -> Result<(), &'static str> {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),

@@ -138,11 +138,13 @@ impl ConfigEditor {
     pub fn save(&self, path: &Path) -> Result<Config, EditError> {
         let text = self.text();
         let config = Config::parse(&text, path)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| EditError::Write { path: path.display().to_string(), source })?;
+        let err = |source| EditError::Write { path: path.display().to_string(), source };
+        // a config.toml linked from a dotfiles repository stays a link: its target is replaced
+        let target = crate::safe_fs::resolve_link(path).map_err(err)?;
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(err)?;
         }
-        crate::credentials::write_atomically(path, text.as_bytes(), 0o600)
-            .map_err(|source| EditError::Write { path: path.display().to_string(), source })?;
+        crate::credentials::write_atomically(&target, text.as_bytes(), 0o600).map_err(err)?;
         Ok(config)
     }
 }

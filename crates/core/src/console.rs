@@ -81,10 +81,12 @@ pub async fn signin_url(
     if !status.is_success() {
         return Err(ConsoleError::Refused { endpoint, status: status.as_u16() });
     }
-    let body: serde_json::Value = response
-        .json()
+    // a SigninToken answer is ~1 KB: read at most 64 KB of whatever comes
+    let (_, _, bytes) = crate::http::read_capped(response, 64 * 1024)
         .await
         .map_err(|_| ConsoleError::NoToken { endpoint: endpoint.clone() })?;
+    let body: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| ConsoleError::NoToken { endpoint: endpoint.clone() })?;
     let token = body["SigninToken"].as_str().ok_or_else(|| ConsoleError::NoToken { endpoint: endpoint.clone() })?;
     Ok(Secret::new(login_url(&endpoint, destination, token)))
 }

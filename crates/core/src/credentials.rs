@@ -33,7 +33,13 @@ pub enum CredentialFileError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path} is not credential_process JSON ({reason}); it will be replaced on the next refresh")]
     Corrupt { path: PathBuf, reason: String },
+    /// A symlink, FIFO, foreign or open file or directory: refused, with what to fix.
+    #[error(transparent)]
+    Unsafe(crate::safe_fs::SafeFsError),
 }
+
+/// A credential file idbridge wrote is ~1.5 KB; anything this large is not one.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -102,15 +108,28 @@ pub struct StoredCredentials {
     pub credentials: Credentials,
 }
 
+/// Reads a profile's file through [`crate::safe_fs`]: no symlink followed, no FIFO waited on, only a
+/// 0600 file of ours in a 0700 directory of ours, at most [`MAX_FILE_BYTES`].
 pub fn read_file(path: &Path) -> Result<Option<StoredCredentials>, CredentialFileError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(CredentialFileError::Read { path: path.to_owned(), source }),
+    use crate::safe_fs::{Privacy, SafeFsError};
+    let bytes = match crate::safe_fs::read(path, Privacy::Secret, MAX_FILE_BYTES) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
+        Err(SafeFsError::Io { path, source }) => return Err(CredentialFileError::Read { path, source }),
+        Err(e) => return Err(CredentialFileError::Unsafe(e)),
     };
     let credentials = Credentials::from_process_json(&bytes)
         .map_err(|reason| CredentialFileError::Corrupt { path: path.to_owned(), reason })?;
     Ok(Some(StoredCredentials { bytes, credentials }))
+}
+
+/// The file if it can be served: `None` when absent, unreadable or corrupt (a refresh replaces it), an
+/// error when it is unsafe (a refresh must not silently work around a planted file or an open directory).
+pub fn read_usable(path: &Path) -> Result<Option<StoredCredentials>, CredentialFileError> {
+    match read_file(path) {
+        Err(e @ CredentialFileError::Unsafe(_)) => Err(e),
+        other => Ok(other.ok().flatten()),
+    }
 }
 
 pub fn write_file(path: &Path, credentials: &Credentials) -> Result<Vec<u8>, CredentialFileError> {
@@ -119,20 +138,12 @@ pub fn write_file(path: &Path, credentials: &Credentials) -> Result<Vec<u8>, Cre
     Ok(bytes)
 }
 
-/// Creates `dir` (and parents) readable by the owner only.
+/// Creates `dir` (and parents) readable by the owner only; refuses a symlink or someone else's directory.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // an existing directory keeps its mode with create(): tighten it
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+    crate::safe_fs::create_private_dir(dir).map_err(|e| match e {
+        crate::safe_fs::SafeFsError::Io { source, .. } => source,
+        unsafe_dir => std::io::Error::new(std::io::ErrorKind::PermissionDenied, unsafe_dir.to_string()),
+    })
 }
 
 /// Temp file in the same directory (0600 from creation), fsync, rename over `path`, fsync the directory.
@@ -237,10 +248,12 @@ mod tests {
     #[test]
     fn a_corrupt_file_is_reported_not_served() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.json");
+        create_private_dir(&dir.path().join("credentials")).unwrap();
+        let path = dir.path().join("credentials/x.json");
         std::fs::write(&path, br#"{"Version":2}"#).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         let e = read_file(&path).err().unwrap().to_string();
         assert!(e.contains("is not credential_process JSON"), "{e}");
-        assert!(read_file(&dir.path().join("absent.json")).unwrap().is_none());
+        assert!(read_file(&dir.path().join("credentials/absent.json")).unwrap().is_none());
     }
 }

@@ -35,6 +35,7 @@ impl Error {
     /// A stable machine-readable code (for `{code, message}` across IPC and for scripts).
     pub fn code(&self) -> &'static str {
         match self {
+            Self::Config(ConfigError::Unsafe { .. }) => "unsafe_file",
             Self::Config(_) => "config",
             Self::Oidc(OidcError::AccessDenied) => "access_denied",
             Self::Oidc(OidcError::DeviceCodeExpired) => "expired_token",
@@ -46,6 +47,7 @@ impl Error {
             Self::Sts { .. } => "sts_refused",
             Self::TokenStore(TokenStoreError::Unavailable { .. }) => "keychain_unavailable",
             Self::TokenStore(_) => "keychain_error",
+            Self::CredentialFile(CredentialFileError::Unsafe(_)) => "unsafe_file",
             Self::CredentialFile(_) => "file_error",
             Self::Console(_) => "console_error",
             Self::Lock(_) => "lock_timeout",

@@ -28,12 +28,11 @@ pub fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard, LockE
     if let Some(dir) = path.parent() {
         crate::credentials::create_private_dir(dir).map_err(|source| LockError::Open { path: path.to_owned(), source })?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|source| LockError::Open { path: path.to_owned(), source })?;
+    // no symlink followed, no FIFO waited on (a planted link must not make us create or lock another file)
+    let file = crate::safe_fs::open_lock(path).map_err(|e| LockError::Open {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, e.to_string()),
+    })?;
     match file.try_lock() {
         Ok(()) => return Ok(LockGuard { _file: file }),
         Err(std::fs::TryLockError::WouldBlock) => {}

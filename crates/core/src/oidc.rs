@@ -16,20 +16,25 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, DeviceCodeErrorResponseType, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, ProviderMetadata, RefreshToken,
-    RequestTokenError, Scope,
+    EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySet, Nonce, OAuth2TokenResponse, ProviderMetadata, RefreshToken,
+    RequestTokenError, Scope, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
 use crate::config::Provider;
+use crate::http::{CappedHttp, HttpError};
+use crate::sanitize;
 use crate::id_token::IdClaims;
 use crate::secret::Secret;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 struct DeviceEndpoint {
     device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
+    /// Only checked (https rule); RFC 7009 revocation uses it.
+    #[serde(default)]
+    revocation_endpoint: Option<url::Url>,
 }
 impl AdditionalProviderMetadata for DeviceEndpoint {}
 
@@ -47,12 +52,15 @@ type Metadata = ProviderMetadata<
     CoreResponseType,
     CoreSubjectIdentifierType,
 >;
-type Client = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type Client = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
     #[error("cannot reach the identity provider at {url}: {detail}")]
     Unreachable { url: String, detail: String },
+    /// The IdP answered, but not with what the protocol expects (HTML error page, garbage, too large).
+    #[error("the identity provider at {url} gave an unusable answer: {detail}")]
+    BadAnswer { url: String, detail: String, transient: bool },
     #[error("OIDC discovery at {issuer} failed: {detail}")]
     Discovery { issuer: String, detail: String },
     #[error(
@@ -60,8 +68,15 @@ pub enum OidcError {
          they must be identical, including any trailing '/' (AWS compares them exactly)"
     )]
     IssuerMismatch { configured: String, announced: String },
-    #[error("{issuer} offers no device authorization endpoint: enable the Device Code grant for this client at the IdP")]
+    #[error(
+        "{issuer} announces no device_authorization_endpoint in its discovery document: if the IdP offers the \
+         device flow elsewhere, set device_authorization_endpoint under [providers.NAME] in config.toml"
+    )]
     NoDeviceEndpoint { issuer: String },
+    #[error("{issuer} announces {field} = {url}: only https:// (http:// only on a loopback address) is allowed")]
+    InsecureEndpoint { issuer: String, field: &'static str, url: String },
+    #[error("the identity provider sent an unusable {field} ({url}): only https:// (http:// on a loopback address) can be opened")]
+    BadVerificationUri { field: &'static str, url: String },
     #[error("sign-in was denied at the identity provider (access_denied)")]
     AccessDenied,
     #[error("the sign-in code expired before it was approved; run the sign-in again and approve within the time shown")]
@@ -79,7 +94,24 @@ pub enum OidcError {
 impl OidcError {
     /// Worth trying again later without a person (network, server trouble).
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. })
+        match self {
+            Self::Unreachable { .. } => true,
+            Self::BadAnswer { transient, .. } => *transient,
+            _ => false,
+        }
+    }
+
+    /// An error from the IdP's own words, made safe to show (see [`crate::sanitize`]).
+    fn protocol(code: &str, description: Option<&str>) -> Self {
+        Self::Protocol { code: sanitize::field(code), description: description.map(sanitize::field) }
+    }
+
+    fn from_http(url: &str, e: HttpError) -> Self {
+        let url = sanitize::field(url);
+        match e {
+            HttpError::Transport { detail, .. } => Self::Unreachable { url, detail },
+            other => Self::BadAnswer { url, transient: other.is_transient(), detail: other.to_string() },
+        }
     }
 }
 
@@ -95,7 +127,7 @@ pub struct TokenSet {
 #[derive(Clone)]
 pub struct Oidc {
     client: Client,
-    http: openidconnect::reqwest::Client,
+    http: CappedHttp,
     issuer: String,
     clock: Arc<dyn Clock>,
     pub discovered: Discovered,
@@ -111,71 +143,73 @@ pub struct Discovered {
     pub scopes_supported: Vec<String>,
 }
 
-pub fn http_client(timeout: Duration) -> openidconnect::reqwest::Client {
-    openidconnect::reqwest::Client::builder()
-        // following redirects would let a token endpoint send our grant elsewhere (SSRF)
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
-        .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .timeout(timeout)
-        .user_agent(concat!("idbridge/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
-}
-
-fn transport_detail(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        src = c.source();
-    }
-    s
+pub fn http_client(timeout: Duration) -> CappedHttp {
+    CappedHttp::new(timeout)
 }
 
 impl Oidc {
-    /// Fetches `<issuer>/.well-known/openid-configuration` and the JWKS, and checks that the document's
-    /// issuer is exactly the configured one.
-    pub async fn discover(
-        provider: &Provider,
-        http: openidconnect::reqwest::Client,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self, OidcError> {
+    /// Fetches `<issuer>/.well-known/openid-configuration`, checks that the document's issuer is exactly
+    /// the configured one and that every endpoint it announces is https (http on loopback), then the JWKS.
+    pub async fn discover(provider: &Provider, http: CappedHttp, clock: Arc<dyn Clock>) -> Result<Self, OidcError> {
         let issuer = provider.issuer.clone();
-        let issuer_url = IssuerUrl::new(issuer.clone())
-            .map_err(|e| OidcError::Discovery { issuer: issuer.clone(), detail: e.to_string() })?;
-        let metadata = Metadata::discover_async(issuer_url, &http).await.map_err(|e| {
-            use openidconnect::DiscoveryError as D;
-            match e {
-                D::Request(r) => OidcError::Unreachable { url: issuer.clone(), detail: transport_detail(&r) },
-                D::Validation(v) if v.contains("unexpected issuer URI") => OidcError::IssuerMismatch {
-                    configured: issuer.clone(),
-                    announced: v.split('`').nth(1).unwrap_or("?").to_string(),
-                },
-                D::Response(status, _, detail) => OidcError::Discovery {
-                    issuer: issuer.clone(),
-                    detail: format!("HTTP {status}: {detail}"),
-                },
-                other => OidcError::Discovery { issuer: issuer.clone(), detail: other.to_string() },
+        let failed = |detail: String| OidcError::Discovery { issuer: sanitize::field(&issuer), detail };
+        let issuer_url = IssuerUrl::new(issuer.clone()).map_err(|e| failed(e.to_string()))?;
+        let url = issuer_url.join(".well-known/openid-configuration").map_err(|e| failed(e.to_string()))?;
+        let request = http.reqwest().get(url.clone()).header("accept", "application/json").build().map_err(|e| failed(e.to_string()))?;
+        let (status, body) = http.send_json(request).await.map_err(|e| OidcError::from_http(url.as_str(), e))?;
+        if status != 200 {
+            return Err(OidcError::BadAnswer { url: sanitize::field(url.as_str()), detail: format!("HTTP {status}"), transient: status >= 500 });
+        }
+        // serde's message names the place in the document, never a value
+        let metadata: Metadata = serde_json::from_slice(&body).map_err(|e| failed(format!("not a discovery document: {e}")))?;
+        if metadata.issuer() != &issuer_url {
+            return Err(OidcError::IssuerMismatch { configured: sanitize::field(&issuer), announced: sanitize::field(metadata.issuer().as_str()) });
+        }
+        let override_url = |v: &Option<String>| v.as_deref().map(|u| u.parse::<url::Url>()).transpose().map_err(|e| failed(e.to_string()));
+        let device = match override_url(&provider.device_authorization_endpoint)? {
+            Some(u) => DeviceAuthorizationUrl::from_url(u),
+            None => metadata
+                .additional_metadata()
+                .device_authorization_endpoint
+                .clone()
+                .ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: sanitize::field(&issuer) })?,
+        };
+        let token = match override_url(&provider.token_endpoint)? {
+            Some(u) => Some(TokenUrl::from_url(u)),
+            None => metadata.token_endpoint().cloned(),
+        };
+        let announced: [(&'static str, Option<&url::Url>); 6] = [
+            ("device_authorization_endpoint", Some(device.url())),
+            ("token_endpoint", token.as_ref().map(|t| t.url())),
+            ("jwks_uri", Some(metadata.jwks_uri().url())),
+            ("authorization_endpoint", Some(metadata.authorization_endpoint().url())),
+            ("userinfo_endpoint", metadata.userinfo_endpoint().map(|u| u.url())),
+            ("revocation_endpoint", metadata.additional_metadata().revocation_endpoint.as_ref()),
+        ];
+        for (field, url) in announced {
+            if let Some(url) = url.filter(|u| !crate::http::is_allowed_url(u)) {
+                return Err(OidcError::InsecureEndpoint { issuer: sanitize::field(&issuer), field, url: sanitize::field(url.as_str()) });
             }
+        }
+        let token = token.ok_or_else(|| failed("no token_endpoint: set token_endpoint under [providers.NAME] in config.toml".into()))?;
+        let jwks_url = metadata.jwks_uri().url().as_str().to_string();
+        let jwks = JsonWebKeySet::fetch_async(metadata.jwks_uri(), &http).await.map_err(|e| match e {
+            openidconnect::DiscoveryError::Request(h) => OidcError::from_http(&jwks_url, h),
+            other => failed(format!("jwks_uri: {}", sanitize::field(&other.to_string()))),
         })?;
-        let device = metadata
-            .additional_metadata()
-            .device_authorization_endpoint
-            .clone()
-            .ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: issuer.clone() })?;
         let discovered = Discovered {
             issuer: issuer.clone(),
             device_authorization_endpoint: device.to_string(),
-            token_endpoint: metadata.token_endpoint().map(|u| u.to_string()),
-            jwks_uri: metadata.jwks_uri().to_string(),
+            token_endpoint: Some(token.to_string()),
+            jwks_uri: jwks_url,
             scopes_supported: metadata
                 .scopes_supported()
-                .map(|s| s.iter().map(|s| s.to_string()).collect())
+                .map(|s| s.iter().map(|s| sanitize::field(s)).collect())
                 .unwrap_or_default(),
         };
-        let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), None)
-            .set_device_authorization_url(device);
+        let client = CoreClient::from_provider_metadata(metadata.set_jwks(jwks), ClientId::new(provider.client_id.clone()), None)
+            .set_device_authorization_url(device)
+            .set_token_uri(token);
         Ok(Self { client, http, issuer, clock, discovered })
     }
 
@@ -189,6 +223,7 @@ impl Oidc {
             req = req.add_extra_param(k.clone(), v.clone());
         }
         let details: CoreDeviceAuthorizationResponse = req.request_async(&self.http).await.map_err(|e| self.token_error(e))?;
+        let details = crate::device::bounded(details)?;
         let expires_at = self.clock.now() + details.expires_in();
         Ok(DeviceAuthorization { details, expires_at })
     }
@@ -204,18 +239,14 @@ impl Oidc {
         let response = self
             .client
             .exchange_device_access_token(&auth.details)
-            .map_err(|e| OidcError::Discovery { issuer: self.issuer.clone(), detail: e.to_string() })?
             .set_time_fn(move || to_chrono(clock.now()))
-            .request_async(&self.http, sleep, None)
+            .request_async(&self.http, sleep, Some(auth.details.expires_in()))
             .await
             .map_err(|e| match e {
                 RequestTokenError::ServerResponse(r) => match r.error() {
                     DeviceCodeErrorResponseType::AccessDenied => OidcError::AccessDenied,
                     DeviceCodeErrorResponseType::ExpiredToken => OidcError::DeviceCodeExpired,
-                    other => OidcError::Protocol {
-                        code: other.to_string(),
-                        description: r.error_description().cloned(),
-                    },
+                    other => OidcError::protocol(&other.to_string(), r.error_description().map(String::as_str)),
                 },
                 other => self.transport_error(other),
             })?;
@@ -229,7 +260,6 @@ impl Oidc {
         let response = self
             .client
             .exchange_refresh_token(&rt)
-            .map_err(|e| OidcError::Discovery { issuer: self.issuer.clone(), detail: e.to_string() })?
             .request_async(&self.http)
             .await
             .map_err(|e| match e {
@@ -238,7 +268,7 @@ impl Oidc {
                     if matches!(code.as_str(), "invalid_grant" | "unauthorized_client" | "invalid_client") {
                         OidcError::RefreshRejected { code }
                     } else {
-                        OidcError::Protocol { code, description: r.error_description().cloned() }
+                        OidcError::protocol(&code, r.error_description().map(String::as_str))
                     }
                 }
                 other => self.transport_error(other),
@@ -254,10 +284,10 @@ impl Oidc {
         // the device and refresh grants carry no nonce
         id_token
             .claims(&verifier, |_: Option<&Nonce>| Ok(()))
-            .map_err(|e| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: e.to_string() })?;
+            .map_err(|e| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: sanitize::field(&e.to_string()) })?;
         let raw = id_token.to_string();
         let claims = IdClaims::decode(&raw)
-            .map_err(|reason| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason })?;
+            .map_err(|reason| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: sanitize::field(&reason) })?;
         let refresh_token = response
             .refresh_token()
             .map(|r| Secret::new(r.secret().clone()))
@@ -265,72 +295,37 @@ impl Oidc {
         Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims })
     }
 
-    fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+    fn token_error<T: openidconnect::ErrorResponse + 'static>(
         &self,
-        e: RequestTokenError<RE, T>,
+        e: RequestTokenError<HttpError, T>,
     ) -> OidcError {
         match e {
             RequestTokenError::ServerResponse(r) => {
                 let v = serde_json::to_value(&r).unwrap_or_default();
-                OidcError::Protocol {
-                    code: v["error"].as_str().unwrap_or("error").to_string(),
-                    description: v["error_description"].as_str().map(str::to_string),
-                }
+                OidcError::protocol(v["error"].as_str().unwrap_or("error"), v["error_description"].as_str())
             }
             other => self.transport_error(other),
         }
     }
 
-    fn transport_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+    fn transport_error<T: openidconnect::ErrorResponse + 'static>(
         &self,
-        e: RequestTokenError<RE, T>,
+        e: RequestTokenError<HttpError, T>,
     ) -> OidcError {
         match e {
-            RequestTokenError::Request(r) => OidcError::Unreachable { url: self.issuer.clone(), detail: transport_detail(&r) },
+            RequestTokenError::Request(h) => {
+                let url = self.discovered.token_endpoint.clone().unwrap_or_else(|| self.issuer.clone());
+                OidcError::from_http(&url, h)
+            }
             // the body is not shown: a half-parsed success could hold tokens
-            RequestTokenError::Parse(p, _) => OidcError::Protocol {
-                code: "unparseable answer".into(),
-                description: Some(format!("at {}", p.path())),
-            },
-            RequestTokenError::Other(s) => OidcError::Protocol { code: "error".into(), description: Some(s) },
-            RequestTokenError::ServerResponse(r) => OidcError::Protocol { code: r.to_string(), description: None },
+            RequestTokenError::Parse(p, _) => OidcError::protocol("unparseable answer", Some(&format!("at `{}`", p.path()))),
+            RequestTokenError::Other(s) => OidcError::protocol("error", Some(&s)),
+            RequestTokenError::ServerResponse(r) => OidcError::protocol(&r.to_string(), None),
         }
     }
 }
 
-/// A device authorization in progress: what the person must see, and the code to poll with.
-pub struct DeviceAuthorization {
-    details: CoreDeviceAuthorizationResponse,
-    pub expires_at: OffsetDateTime,
-}
-
-impl DeviceAuthorization {
-    /// The code the person compares with what the browser shows (the device flow does not bind the code
-    /// to this machine, so the comparison is what stops a phished approval).
-    pub fn user_code(&self) -> &str {
-        self.details.user_code().secret()
-    }
-    pub fn verification_uri(&self) -> &str {
-        self.details.verification_uri().as_str()
-    }
-    /// The URL with the user code filled in, when the IdP offers one.
-    pub fn verification_uri_complete(&self) -> Option<&str> {
-        self.details.verification_uri_complete().map(|u| u.secret().as_str())
-    }
-    pub fn interval(&self) -> Duration {
-        self.details.interval()
-    }
-}
-
-impl std::fmt::Debug for DeviceAuthorization {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceAuthorization")
-            .field("user_code", &self.user_code())
-            .field("verification_uri", &self.verification_uri())
-            .field("device_code", &"[redacted]")
-            .finish()
-    }
-}
+pub use crate::device::DeviceAuthorization;
 
 fn to_chrono(t: OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or_default()

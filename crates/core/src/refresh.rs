@@ -47,16 +47,18 @@ impl Idbridge {
     /// The profile's credentials with more than `min_remaining` left, refreshed (once, across every
     /// process) if they have less. The tray app's scheduler calls this with its own lead time.
     pub async fn ensure_fresh(&self, profile_name: &str, min_remaining: time::Duration, deadline: Instant) -> Result<Served> {
+        // the name becomes a file name: check it before any file is touched
+        crate::config::check_name(profile_name)?;
         let path = self.paths.credential_file(profile_name);
         let fresh = |f: &StoredCredentials| f.credentials.expiration - self.clock.now() > min_remaining;
-        let current = credentials::read_file(&path).ok().flatten();
+        let current = credentials::read_usable(&path)?;
         if let Some(f) = current.as_ref().filter(|f| fresh(f)) {
             return Ok(Served::fresh(f.bytes.clone()));
         }
         let lock_path = self.paths.lock_file("profile", profile_name);
         let waited = blocking_lock(lock_path, remaining(deadline)).await;
         // whoever held the lock may have refreshed: look again before doing it ourselves
-        let current = credentials::read_file(&path).ok().flatten().or(current);
+        let current = credentials::read_usable(&path)?.or(current);
         if let Some(f) = current.as_ref().filter(|f| fresh(f)) {
             return Ok(Served::fresh(f.bytes.clone()));
         }

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::config::Profile;
 use crate::credentials::Credentials;
+use crate::sanitize;
 use crate::secret::Secret;
 
 /// How often an IDPCommunicationError (AWS could not reach the IdP: usually transient) is retried.
@@ -20,10 +21,13 @@ const IDP_COMMUNICATION_BACKOFF: Duration = Duration::from_millis(300);
 #[derive(Debug, thiserror::Error)]
 pub enum StsError {
     /// AWS answered with an error code (InvalidIdentityToken, AccessDenied, ...).
-    #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code}: {message}")]
-    Refused { role_arn: String, code: String, message: String },
+    #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code} (HTTP {status}): {message}")]
+    Refused { role_arn: String, code: String, message: String, status: u16 },
     #[error("cannot reach AWS STS at {endpoint}: {detail}")]
     Unreachable { endpoint: String, detail: String },
+    /// STS (or what answers at the endpoint) sent something that is not an STS answer.
+    #[error("AWS STS at {endpoint} gave an unusable answer: {detail}")]
+    BadAnswer { endpoint: String, detail: String },
     #[error("AWS STS returned no credentials for {role_arn}")]
     Empty { role_arn: String },
 }
@@ -43,7 +47,9 @@ impl StsError {
     }
 
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. }) || matches!(self.code(), Some("IDPCommunicationError"))
+        matches!(self, Self::Unreachable { .. })
+            || matches!(self.code(), Some("IDPCommunicationError"))
+            || matches!(self, Self::Refused { status, .. } if *status >= 500)
     }
 }
 
@@ -72,6 +78,7 @@ pub async fn assume_role_with_web_identity(
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(profile.region.clone()))
         .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .interceptor(crate::sts_cap::BodyCap)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(timeout.min(Duration::from_secs(3)))
@@ -125,15 +132,16 @@ fn convert(
     })
 }
 
-fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     profile: &Profile,
-    e: SdkError<E, R>,
+    e: SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> StsError {
     match &e {
         SdkError::ServiceError(se) => StsError::Refused {
             role_arn: profile.role_arn.clone(),
-            code: se.err().code().unwrap_or("Unknown").to_string(),
-            message: se.err().message().unwrap_or("(no message)").to_string(),
+            code: sanitize::field(se.err().code().unwrap_or("Unknown")),
+            message: sanitize::field(se.err().message().unwrap_or("(no message)")),
+            status: se.raw().status().as_u16(),
         },
         _ => {
             let mut detail = e.to_string();
@@ -143,7 +151,13 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt:
                 detail.push_str(&s.to_string());
                 src = s.source();
             }
-            StsError::Unreachable { endpoint: endpoint_of(profile), detail }
+            let endpoint = sanitize::field(&endpoint_of(profile));
+            let detail = sanitize::field(&detail);
+            match &e {
+                SdkError::ResponseError(_) => StsError::BadAnswer { endpoint, detail },
+                _ if detail.contains(crate::sts_cap::TOO_LARGE) => StsError::BadAnswer { endpoint, detail },
+                _ => StsError::Unreachable { endpoint, detail },
+            }
         }
     }
 }

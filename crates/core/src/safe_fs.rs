@@ -1,0 +1,230 @@
+//! Opening idbridge's own files (credentials, config, locks) so that another local user, a symlink or a
+//! FIFO cannot feed or block it: no symlink is followed, no open blocks (O_NOFOLLOW | O_NONBLOCK), and a
+//! file is served only if it is a regular file of ours that others cannot write (credential files: that
+//! others cannot read either) in a directory of ours that others cannot write. Every refusal says in one
+//! line what to fix.
+
+use std::fs::{File, Metadata, OpenOptions};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[cfg(unix)]
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SafeFsError {
+    /// The file or a directory above it is not safe to trust; `fix` says what to do.
+    #[error("{path}: {problem}")]
+    Unsafe { path: PathBuf, problem: String },
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Who may have written a file for idbridge to trust it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Privacy {
+    /// Holds secrets: file 0600 (no group/other bits) in a 0700 directory.
+    Secret,
+    /// Holds settings: not writable by group or others, nor is its directory.
+    Settings,
+}
+
+fn unsafe_at(path: &Path, problem: impl Into<String>) -> SafeFsError {
+    SafeFsError::Unsafe { path: path.to_owned(), problem: problem.into() }
+}
+
+#[cfg(unix)]
+fn my_uid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// O_NOFOLLOW: a symlink in place of the file is refused, not followed. O_NONBLOCK: a FIFO or device
+/// in its place cannot hang the open (and a read of a non-regular file never happens, see below).
+#[cfg(unix)]
+fn guarded(options: &mut OpenOptions) -> &mut OpenOptions {
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+}
+#[cfg(not(unix))]
+fn guarded(options: &mut OpenOptions) -> &mut OpenOptions {
+    options
+}
+
+fn map_open_error(path: &Path, e: std::io::Error) -> SafeFsError {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return unsafe_at(path, "is a symbolic link; idbridge does not follow links for its own files: replace it with the file itself");
+    }
+    SafeFsError::Io { path: path.to_owned(), source: e }
+}
+
+/// Checks an opened file's metadata: regular, ours, and private enough for `privacy`.
+#[cfg(unix)]
+fn check_file(path: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), SafeFsError> {
+    if !meta.file_type().is_file() {
+        return Err(unsafe_at(path, "is not a regular file (a FIFO, device or directory?): remove it"));
+    }
+    if meta.uid() != my_uid() {
+        return Err(unsafe_at(path, format!("belongs to user id {}, not to you (id {}): remove it", meta.uid(), my_uid())));
+    }
+    let mode = meta.mode() & 0o777;
+    let (bad, fix) = match privacy {
+        Privacy::Secret => (0o077, "600"),
+        Privacy::Settings => (0o022, "600"),
+    };
+    if mode & bad != 0 {
+        return Err(unsafe_at(path, format!("has mode {mode:03o}, open to other users: run `chmod {fix} {}`", path.display())));
+    }
+    Ok(())
+}
+
+/// A directory of ours that no one else can write into (`Secret`: nor list or enter).
+#[cfg(unix)]
+pub fn check_dir(dir: &Path, privacy: Privacy) -> Result<(), SafeFsError> {
+    let meta = std::fs::symlink_metadata(dir).map_err(|source| SafeFsError::Io { path: dir.to_owned(), source })?;
+    if meta.file_type().is_symlink() {
+        // a link the person made (dotfiles) is fine for settings; its target is checked the same way
+        if privacy == Privacy::Settings {
+            let target = std::fs::metadata(dir).map_err(|source| SafeFsError::Io { path: dir.to_owned(), source })?;
+            return check_dir_meta(dir, &target, privacy);
+        }
+        return Err(unsafe_at(dir, "is a symbolic link: make it a real directory"));
+    }
+    check_dir_meta(dir, &meta, privacy)
+}
+
+#[cfg(unix)]
+fn check_dir_meta(dir: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), SafeFsError> {
+    if !meta.is_dir() {
+        return Err(unsafe_at(dir, "is not a directory"));
+    }
+    if meta.uid() != my_uid() {
+        return Err(unsafe_at(dir, format!(
+            "belongs to user id {}, not to you (id {}): idbridge keeps its files only in a directory of yours",
+            meta.uid(),
+            my_uid()
+        )));
+    }
+    let mode = meta.mode() & 0o777;
+    let (bad, fix) = match privacy {
+        Privacy::Secret => (0o077, "700"),
+        Privacy::Settings => (0o022, "go-w"),
+    };
+    if mode & bad != 0 {
+        return Err(unsafe_at(dir, format!("has mode {mode:03o}, open to other users: run `chmod {fix} {}`", dir.display())));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn check_dir(_dir: &Path, _privacy: Privacy) -> Result<(), SafeFsError> {
+    Ok(())
+}
+
+/// Reads one of idbridge's files whole, if it passes the checks: `None` if it does not exist. At most
+/// `max` bytes: a larger file is refused, not read (it is not one idbridge wrote).
+///
+/// For `Secret` files the directory must be private and the one above it (the state directory, e.g.
+/// `IDBRIDGE_HOME`) ours and not writable by others; for `Settings` the directory must be ours and not
+/// writable by others.
+pub fn read(path: &Path, privacy: Privacy, max: u64) -> Result<Option<Vec<u8>>, SafeFsError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    let mut file = match guarded(&mut options).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(map_open_error(path, e)),
+    };
+    let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
+    #[cfg(unix)]
+    {
+        check_file(path, &meta, privacy)?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        check_dir(dir, privacy)?;
+        if privacy == Privacy::Secret
+            && let Some(home) = dir.parent().filter(|d| !d.as_os_str().is_empty())
+        {
+            check_dir(home, Privacy::Settings)?;
+        }
+    }
+    if meta.len() > max {
+        return Err(unsafe_at(path, format!(
+            "is {} bytes, more than the {} KB idbridge ever writes there: remove it",
+            meta.len(),
+            max / 1024
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // the limit holds even if the file grows between fstat and read
+    file.by_ref()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
+    if bytes.len() as u64 > max {
+        return Err(unsafe_at(path, format!("is larger than {} KB: remove it", max / 1024)));
+    }
+    Ok(Some(bytes))
+}
+
+/// Creates `dir` (and parents) for secrets: 0700 and ours. An existing directory of ours is tightened to
+/// 0700; a symlink or someone else's directory is refused.
+pub fn create_private_dir(dir: &Path) -> Result<(), SafeFsError> {
+    let io = |source| SafeFsError::Io { path: dir.to_owned(), source };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(io)?;
+    #[cfg(unix)]
+    {
+        let meta = std::fs::symlink_metadata(dir).map_err(io)?;
+        if meta.file_type().is_symlink() {
+            return Err(unsafe_at(dir, "is a symbolic link: make it a real directory"));
+        }
+        check_dir_meta(dir, &meta, Privacy::Settings)?;
+        if meta.mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        }
+        if let Some(home) = dir.parent().filter(|d| !d.as_os_str().is_empty()) {
+            check_dir(home, Privacy::Settings)?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens (creating it 0600) a lock file without following a symlink or blocking on a FIFO.
+pub fn open_lock(path: &Path) -> Result<File, SafeFsError> {
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let file = guarded(&mut options).open(path).map_err(|e| map_open_error(path, e))?;
+    #[cfg(unix)]
+    {
+        let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
+        check_file(path, &meta, Privacy::Settings)?;
+    }
+    Ok(file)
+}
+
+/// Where a write to `path` should land: the final target if `path` is a symlink (a dotfiles setup links
+/// `~/.aws/config` into a repository), else `path`. Relative links resolve against the link's directory.
+pub fn resolve_link(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other(format!("{}: too many levels of symbolic links", path.display())))
+}
+
+#[cfg(test)]
+#[path = "safe_fs_tests.rs"]
+mod tests;
