@@ -37,10 +37,10 @@ pub struct UiError {
 
 impl UiError {
     pub fn new(code: &str, message: &str) -> Self {
-        Self { code: code.into(), message: message.into(), field: None }
+        Self { code: code.into(), message: idbridge_core::sanitize::message(message), field: None }
     }
     pub fn field(code: &str, field: &str, message: &str) -> Self {
-        Self { code: code.into(), message: message.into(), field: Some(field.into()) }
+        Self { code: code.into(), message: idbridge_core::sanitize::message(message), field: Some(field.into()) }
     }
     fn from_edit(e: idbridge_core::config_edit::EditError) -> Self {
         match e {

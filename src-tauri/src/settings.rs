@@ -117,7 +117,7 @@ pub fn save_provider<R: Runtime>(app: AppHandle<R>, name: String, form: Provider
     edit(&app, |e, current| {
         let params = current.providers.get(&name).map(|p| p.params.clone()).unwrap_or_default();
         let scopes: Vec<String> = form.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        e.set_provider(&name, &Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes, params });
+        e.set_provider(&name, &Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes, params, device_authorization_endpoint: None, token_endpoint: None });
         Ok(())
     })
 }
@@ -175,6 +175,6 @@ pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<boo
 #[tauri::command]
 pub async fn test_provider(state: State<'_, AppState>, form: ProviderForm) -> Result<idbridge_core::oidc::Discovered, UiError> {
     idbridge_core::config::check_issuer(form.issuer.trim()).map_err(|m| UiError::field("invalid", "issuer", m))?;
-    let provider = Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes: form.scopes, params: Default::default() };
+    let provider = Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes: form.scopes, params: Default::default(), device_authorization_endpoint: None, token_endpoint: None };
     state.core.discover(&provider).await.map_err(|e| UiError::from(&e))
 }

@@ -88,7 +88,7 @@ async fn run<R: Runtime>(app: AppHandle<R>, provider: String) {
         status: "waiting",
         error: None,
     });
-    let url = auth.verification_uri_complete().unwrap_or(auth.verification_uri()).to_string();
+    let url = auth.browser_url().to_string(); // checked in the core: https (http on loopback) only
     if let Err(e) = webbrowser::open(&url) {
         eprintln!("idbridge-app: cannot open a browser ({e}); the sign-in window shows the address");
     }

@@ -8,6 +8,7 @@
 //   IDP_INTERVAL=S          the `interval` put in the device authorization response (default 1)
 //   IDP_TTL_DEVICE / IDP_TTL_ID_TOKEN / IDP_TTL_REFRESH   lifetimes in seconds
 //   IDP_TAMPER=aud|iss|sig|exp  re-sign (or break) the ID token the token endpoint hands out
+//   IDP_ISSUER=URL          the issuer to announce (a front that passes requests on to this server)
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
 // POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
 // requests get no answer for 30 s).
@@ -49,7 +50,8 @@ function resign(idToken, what) {
 const server = createServer();
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
-  const issuer = `http://127.0.0.1:${port}/`;
+  // IDP_ISSUER: the issuer as seen through a front (tests/support/hostile.py) that passes requests on
+  const issuer = env.IDP_ISSUER || `http://127.0.0.1:${port}/`;
   const provider = new Provider(issuer, {
     clients: [{
       client_id: CLIENT_ID,

@@ -11,7 +11,7 @@ use idbridge_core::clock::SystemClock;
 use idbridge_core::config::Config;
 use idbridge_core::credentials::format_expiration;
 use idbridge_core::token_store::Keychain;
-use idbridge_core::{Idbridge, Paths};
+use idbridge_core::{Idbridge, Paths, sanitize};
 
 use crate::Command;
 
@@ -41,7 +41,7 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
             let deadline = started + CREDENTIAL_PROCESS_BUDGET;
             let served = runtime.block_on(app.credential_process(&profile, deadline))?;
             if let Some(w) = served.warning {
-                eprintln!("idbridge: warning: {w}");
+                eprintln!("idbridge: warning: {}", sanitize::message(&w));
             }
             let mut out = std::io::stdout().lock();
             out.write_all(&served.json)?;
@@ -96,22 +96,23 @@ async fn login(app: &Idbridge, provider: Option<String>, profile: Option<String>
     let pending = app.start_sign_in(&config, &provider).await?;
     let auth = &pending.authorization;
     let minutes = ((auth.expires_at - app.now()).whole_seconds() + 59) / 60;
+    // the core has checked both URLs (https, or http on loopback) and sanitised the code
     eprintln!("To sign in to '{provider}', open {} and enter the code:\n", auth.verification_uri());
     eprintln!("    {}\n", auth.user_code());
     if !no_browser {
-        let url = auth.verification_uri_complete().unwrap_or(auth.verification_uri());
-        match webbrowser::open(url) {
-            Ok(()) => eprintln!("Opened your browser. Check that it shows the same code before you approve."),
+        eprintln!("Opening {} in your browser.", auth.browser_host());
+        match webbrowser::open(auth.browser_url()) {
+            Ok(()) => eprintln!("Check that the page is on {} and shows the same code before you approve.", auth.browser_host()),
             Err(e) => eprintln!("Could not open a browser ({e}): open the address above yourself."),
         }
     }
     eprintln!("Waiting for approval (the code expires in {minutes} min)...");
     let report = app.finish_sign_in(&config, pending, tokio::time::sleep).await?;
-    eprintln!("Signed in to '{}' as {}.", report.provider, report.who);
+    eprintln!("Signed in to '{}' as {}.", report.provider, sanitize::field(&report.who));
     for p in &report.profiles {
         match &p.result {
             Ok(exp) => eprintln!("  {}: credentials until {}", p.profile, format_expiration(*exp)),
-            Err(e) => eprintln!("  {}: FAILED [{}] {e}", p.profile, e.code()),
+            Err(e) => eprintln!("  {}: FAILED [{}] {}", p.profile, e.code(), sanitize::message(&e.to_string())),
         }
     }
     if report.profiles.is_empty() {
@@ -148,7 +149,7 @@ fn status(app: &Idbridge, json: bool) -> anyhow::Result<ExitCode> {
         };
         println!("{:width$}  {}  {}  {signed}, {creds}", r.profile, r.provider, r.role_arn);
         if let Some(p) = r.problem {
-            println!("{:width$}  ! {p}", "");
+            println!("{:width$}  ! {}", "", sanitize::message(&p));
         }
     }
     Ok(ExitCode::SUCCESS)

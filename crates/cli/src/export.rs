@@ -19,7 +19,7 @@ fn credentials(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str)
     let region = config.profile(profile, &app.paths.config_file)?.region.clone();
     let served = runtime.block_on(app.credential_process(profile, Instant::now() + BUDGET))?;
     if let Some(w) = served.warning {
-        eprintln!("idbridge: warning: {w}");
+        eprintln!("idbridge: warning: {}", idbridge_core::sanitize::message(&w));
     }
     let creds = Credentials::from_process_json(&served.json).map_err(anyhow::Error::msg)?;
     Ok((creds, region))

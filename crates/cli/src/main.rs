@@ -100,7 +100,8 @@ fn main() -> ExitCode {
     match commands::run(cli.command, home) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("idbridge: error: {e}");
+            // the message may carry text from the IdP, STS or a file: one safe line
+            eprintln!("idbridge: error: {}", idbridge_core::sanitize::message(&e.to_string()));
             ExitCode::FAILURE
         }
     }

@@ -56,6 +56,14 @@ pub struct DeviceAuthorization {
 }
 
 impl DeviceAuthorization {
+    /// The IdP's answer, checked and bounded ([`check_browser_url`], [`MAX_EXPIRES_IN`], [`INTERVAL_RANGE`]).
+    pub fn check(details: CoreDeviceAuthorizationResponse, now: OffsetDateTime) -> Result<Self, OidcError> {
+        let details = bounded(details)?;
+        // bounded above, so this cannot overflow; checked all the same
+        let expires_at = now.checked_add(time::Duration::seconds(details.expires_in().as_secs() as i64)).unwrap_or(now);
+        Ok(Self { details, expires_at })
+    }
+
     /// The code the person compares with what the browser shows (the device flow does not bind the code
     /// to this machine, so the comparison is what stops a phished approval). Sanitised for display.
     pub fn user_code(&self) -> String {

@@ -22,7 +22,7 @@ pub enum HttpError {
     Transport { detail: String, transient: bool },
     #[error("HTTP {status}: the answer is larger than {} KB", .limit / 1024)]
     TooLarge { status: u16, limit: usize },
-    #[error("HTTP {status} with content type {content_type}, not JSON")]
+    #[error("HTTP {status} ({content_type}) that is not JSON")]
     NotJson { status: u16, content_type: String },
 }
 
@@ -87,7 +87,11 @@ impl CappedHttp {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("(none)");
-        if !looks_like_json(content_type, &body) {
+        // syntax checked here, so that a broken answer is reported by its status and type, not as a
+        // parse error deep inside a token response
+        // (an empty body is left to the caller: RFC 7009 revocation answers 200 with none)
+        let json = looks_like_json(content_type, &body) && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
+        if !body.is_empty() && !json {
             return Err(HttpError::NotJson { status, content_type: sanitize::field(content_type) });
         }
         Ok((status, body))

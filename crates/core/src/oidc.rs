@@ -223,9 +223,7 @@ impl Oidc {
             req = req.add_extra_param(k.clone(), v.clone());
         }
         let details: CoreDeviceAuthorizationResponse = req.request_async(&self.http).await.map_err(|e| self.token_error(e))?;
-        let details = crate::device::bounded(details)?;
-        let expires_at = self.clock.now() + details.expires_in();
-        Ok(DeviceAuthorization { details, expires_at })
+        DeviceAuthorization::check(details, self.clock.now())
     }
 
     /// Step 2: poll until the person approves, denies, or the code expires. Consumes the authorization so

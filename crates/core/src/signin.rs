@@ -78,6 +78,6 @@ impl Idbridge {
             .await;
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
-        Ok(SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles })
+        Ok(SignInReport { provider: provider_name, who: crate::sanitize::field(set.claims.display_name()), profiles })
     }
 }

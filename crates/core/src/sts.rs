@@ -21,7 +21,7 @@ const IDP_COMMUNICATION_BACKOFF: Duration = Duration::from_millis(300);
 #[derive(Debug, thiserror::Error)]
 pub enum StsError {
     /// AWS answered with an error code (InvalidIdentityToken, AccessDenied, ...).
-    #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code} (HTTP {status}): {message}")]
+    #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code}: {message} (HTTP {status})")]
     Refused { role_arn: String, code: String, message: String, status: u16 },
     #[error("cannot reach AWS STS at {endpoint}: {detail}")]
     Unreachable { endpoint: String, detail: String },

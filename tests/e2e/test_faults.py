@@ -1,0 +1,257 @@
+"""The fault matrix: the IdP and STS refusing, hanging, dripping bytes, answering HTML 500s, garbage or
+endless bodies; a full disk and a read-only state directory. Each case checks the message a person
+reads, the exit code, and that nothing was lost (the old credentials file, the keychain's refresh token:
+once the fault is gone, credentials come back without a sign-in)."""
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import ROLE_DEV, World
+from servers import SUPPORT, Server, start_aws, start_idp
+
+
+class Hostile(Server):
+    def __init__(self):
+        super().__init__([sys.executable, str(SUPPORT / "hostile.py")])
+        self.url = f"http://127.0.0.1:{self.info['port']}"
+
+    def post(self, path, body):
+        requests.post(self.url + path, json=body, timeout=5).raise_for_status()
+
+    def rule(self, path, mode, **kw):
+        self.post("/_hostile/rule", {"path": path, "mode": mode, **kw})
+
+    def clear(self):
+        self.post("/_hostile/clear", {})
+
+    def log(self):
+        return requests.get(self.url + "/_hostile/log", timeout=5).json()
+
+
+def closed_port():
+    """A port nothing listens on: connections are refused."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture
+def front(tmp_path):
+    """A World whose IdP is reached only through a Hostile front (the issuer is the front's URL)."""
+    servers = []
+
+    def make(**idp_env):
+        h = Hostile()
+        idp = start_idp(IDP_ISSUER=h.url + "/", **idp_env)
+        h.post("/_hostile/upstream", {"port": idp.info["port"]})
+        aws = start_aws(tmp_path, idp.info["issuer"], idp.info["client_id"], {ROLE_DEV: {}})
+        servers.extend([idp, aws, h])
+        w = World(tmp_path, idp, aws)
+        w.hostile = h
+        return w
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+@pytest.fixture
+def hostile():
+    h = Hostile()
+    yield h
+    h.stop()
+
+
+def set_sts_endpoint(world, url):
+    cfg = world.home / "config.toml"
+    cfg.write_text(cfg.read_text().replace(f'sts_endpoint = "{world.aws_url}"', f'sts_endpoint = "{url}"'))
+
+
+def timed(world, *args, **env):
+    start = time.monotonic()
+    r = world.run(*args, **env)
+    return r, time.monotonic() - start
+
+
+def no_escapes(text):
+    assert "\x1b" not in text and "\x07" not in text, repr(text)
+
+
+# mode -> what the person reads (for STS at the profile's sts_endpoint)
+STS_CASES = {
+    "refused": "cannot reach AWS STS at",
+    "hang": "did not finish within",
+    "slowloris": "did not finish within",
+    "html500": "(HTTP 500)",
+    "garbage": "gave an unusable answer",
+    "huge": "larger than 1024 KB",
+}
+
+
+@pytest.mark.parametrize("mode", STS_CASES)
+def test_sts_fault_serves_old_credentials_then_fails_clearly_and_keeps_everything(signed_in, hostile, mode):
+    w = signed_in
+    url = f"http://127.0.0.1:{closed_port()}" if mode == "refused" else hostile.url
+    if mode != "refused":
+        hostile.rule("", mode)
+    set_sts_endpoint(w, url)
+    w.age_credentials(minutes_left=5)
+    stale = w.credential_file().read_bytes()
+
+    # still valid: the AWS command goes on with the old credentials and a warning
+    r, took = timed(w, "credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+    assert r.out.encode() == stale
+    assert "warning:" in r.err and STS_CASES[mode] in r.err and "5 min left" in r.err, r.err
+    no_escapes(r.err)
+    assert took < 6, f"credential-process took {took:.1f} s despite its 4 s budget"
+
+    # expired: a clear error, exit 1, and the file stays for the next try
+    w.age_credentials(minutes_left=-1)
+    expired = w.credential_file().read_bytes()
+    r, took = timed(w, "credential-process", "--profile", "dev")
+    assert r.code == 1 and r.out == "", r
+    assert STS_CASES[mode] in r.err, r.err
+    no_escapes(r.err)
+    assert took < 6
+    assert w.credential_file().read_bytes() == expired
+
+    # nothing lost: with STS back, credentials come without a sign-in
+    set_sts_endpoint(w, w.aws_url)
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["Expiration"] != json.loads(expired)["Expiration"]
+
+
+# mode -> what the person reads when the IdP's token endpoint misbehaves during a refresh
+IDP_CASES = {
+    "close": "cannot reach the identity provider",
+    "hang": "did not finish within",
+    "slowloris": "did not finish within",
+    "html500": "HTTP 500 (text/html; charset=utf-8) that is not JSON",
+    "garbage": "HTTP 200 (application/json) that is not JSON",
+    "huge": "larger than 1024 KB",
+}
+
+
+@pytest.mark.parametrize("mode", IDP_CASES)
+def test_idp_fault_during_refresh_keeps_the_refresh_token(front, mode):
+    # ID tokens live 60 s, less than the 2 min idbridge needs: every refresh goes to the IdP
+    w = front(IDP_TTL_ID_TOKEN=60)
+    r = w.login()
+    assert r.code == 0, r.err
+    w.age_credentials(minutes_left=-1)
+    expired = w.credential_file().read_bytes()
+    w.hostile.rule("/token", mode)
+
+    r, took = timed(w, "credential-process", "--profile", "dev")
+    assert r.code == 1 and r.out == "", r
+    assert IDP_CASES[mode] in r.err, r.err
+    no_escapes(r.err)
+    assert took < 6, f"{took:.1f} s"
+    assert w.credential_file().read_bytes() == expired
+    assert [e["mode"] for e in w.hostile.log() if e["path"] == "/token"][-1] == mode
+
+    # nothing lost: the refresh token was never redeemed, so it still works
+    w.hostile.clear()
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+
+
+def test_an_html_error_page_at_discovery_names_status_and_type(front):
+    w = front()
+    w.hostile.rule("/.well-known/", "html500", status=502)
+    r = w.login("--no-browser")
+    assert r.code == 1
+    assert "HTTP 502 (text/html; charset=utf-8) that is not JSON" in r.err, r.err
+    assert "unparseable" not in r.err
+
+
+def test_an_oversized_discovery_document_is_cut_off(front):
+    w = front()
+    w.hostile.rule("/.well-known/", "huge")
+    r, took = timed(w, "login", "--provider", w.provider, "--no-browser")
+    assert r.code == 1 and "larger than 1024 KB" in r.err, r.err
+    assert took < 20
+
+
+def keychain_still_works(w):
+    """The tokens in the keychain are intact: a refresh through the IdP succeeds without a person."""
+    w.age_credentials(minutes_left=-1)
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+    return r
+
+
+def mount_tmpfs(path, size="64k"):
+    path.mkdir(mode=0o700, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(path)], check=True)
+
+
+@pytest.fixture
+def mounts():
+    mounted = []
+    yield mounted
+    for m in reversed(mounted):
+        subprocess.run(["umount", "-l", str(m)], check=False)
+
+
+def test_disk_full_while_writing_credentials_keeps_the_old_file(signed_in, mounts):
+    w = signed_in
+    creds = w.home / "credentials"
+    old = w.credential_file().read_bytes()
+    mount_tmpfs(creds)
+    mounts.append(creds)
+    w.credential_file().write_bytes(old)
+    w.credential_file().chmod(0o600)
+    with open(creds / "filler", "wb") as f:  # fill the disk to the last block
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+                f.flush()
+        except OSError:
+            pass
+    w.age_credentials(minutes_left=5)
+    stale = w.credential_file().read_bytes()
+
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+    assert r.out.encode() == stale
+    assert "No space left on device" in r.err and "warning:" in r.err, r.err
+    assert w.credential_file().read_bytes() == stale
+    assert [p.name for p in creds.iterdir() if p.name.startswith(".tmp")] == [], "no half-written temp file"
+
+    w.age_credentials(minutes_left=-1)
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 1 and "No space left on device" in r.err, r.err
+
+    (creds / "filler").unlink()
+    keychain_still_works(w)
+
+
+def test_a_read_only_state_dir_is_reported_and_the_old_file_served(signed_in, mounts):
+    w = signed_in
+    creds = w.home / "credentials"
+    old = w.credential_file().read_bytes()
+    mount_tmpfs(creds, "1m")
+    mounts.append(creds)
+    w.credential_file().write_bytes(old)
+    w.credential_file().chmod(0o600)
+    w.age_credentials(minutes_left=5)
+    stale = w.credential_file().read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(creds)], check=True)
+
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0 and r.out.encode() == stale, r
+    assert "Read-only file system" in r.err, r.err
+
+    subprocess.run(["mount", "-o", "remount,rw", str(creds)], check=True)
+    keychain_still_works(w)
