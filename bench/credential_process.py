@@ -7,9 +7,12 @@ Measured in the same run, with hyperfine (no shell between it and the command):
   - idbridge with 1 profile, and with 1 000 profiles in the config.
 Prints medians, ratios to the baselines, and the peak RSS of idbridge (max over 50 runs).
 Targets (issue #3): idbridge <= 1.5x cat, < 0.5x jq, peak RSS <= 8 MB, 1 000 profiles ~ 1 profile.
+Issue #8: as a PIE (ASLR for the executable) too; each binary given is measured in the same hyperfine
+runs as the baselines, and its ELF type (PIE or not) and relocation format are printed.
 
-Usage: bench/credential_process.py [path/to/idbridge]   (default: target/release/idbridge; build it with
-`cargo build --release -p idbridge`)
+Usage: bench/credential_process.py [path/to/idbridge ...]
+  default: target/release/idbridge-pie and target/release/idbridge-nopie if bench/build-variants made
+  them, else target/release/idbridge (`cargo build --release -p idbridge`)
 """
 import json
 import os
@@ -21,7 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "target" / "release" / "idbridge").resolve()
+RELEASE = ROOT / "target" / "release"
+DEFAULT = [RELEASE / "idbridge-pie", RELEASE / "idbridge-nopie"]
+BINS = [Path(a).resolve() for a in sys.argv[1:]] or [b for b in DEFAULT if b.exists()] or [RELEASE / "idbridge"]
 EXPIRATION = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
 CREDS = {"Version": 1, "AccessKeyId": "ASIAEXAMPLEEXAMPLE12", "SecretAccessKey": "s" * 40,
          "SessionToken": "t" * 800, "Expiration": EXPIRATION}
@@ -59,8 +64,17 @@ def peak_rss_kb(argv, env, runs=50):
     return peak
 
 
+def elf_kind(path):
+    """'PIE' or 'non-PIE', and whether relative relocations are packed (DT_RELR)."""
+    header = subprocess.run(["readelf", "-h", str(path)], capture_output=True, text=True).stdout
+    dynamic = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True).stdout
+    kind = "PIE" if "DYN (" in header else "non-PIE"
+    return kind + (", packed relocs (RELR)" if "(RELR)" in dynamic else "")
+
+
 def main():
-    assert BIN.exists(), f"{BIN} is missing: cargo build --release -p idbridge"
+    for b in BINS:
+        assert b.exists(), f"{b} is missing: cargo build --release -p idbridge (or bench/build-variants)"
     assert shutil.which("hyperfine") and shutil.which("jq") and os.path.exists("/usr/bin/time"), \
         "needs hyperfine, jq and GNU time (apt-get install hyperfine jq time)"
     work = Path(tempfile.mkdtemp(prefix="idbridge-bench-"))
@@ -71,23 +85,27 @@ def main():
                  '"SessionToken":.Credentials.SessionToken,"Expiration":.Credentials.Expiration}')
     cat = ["cat", str(one / "credentials" / "p0.json")]
     env = {**os.environ, "IDBRIDGE_HOME": str(one)}
-    # the check: idbridge's output is the file, byte for byte
-    got = subprocess.run([str(BIN), "credential-process", "--profile", "p0"], capture_output=True, env=env, check=True).stdout
-    assert got == (one / "credentials" / "p0.json").read_bytes()
+    names = {b: b.name for b in BINS}
+    for b in BINS:  # the check: idbridge's output is the file, byte for byte
+        got = subprocess.run([str(b), "credential-process", "--profile", "p0"], capture_output=True, env=env, check=True).stdout
+        assert got == (one / "credentials" / "p0.json").read_bytes(), b
     m = hyperfine({"cat": cat, "jq": ["jq", "-c", f"'{jq_filter}'", str(sts_output)],
-                   "idbridge": [str(BIN), "credential-process", "--profile", "p0"]}, one, work)
-    m1000 = hyperfine({"cat": cat, "idbridge": [str(BIN), "credential-process", "--profile", "p500"]}, many, work)
-    rss = peak_rss_kb([str(BIN), "credential-process", "--profile", "p0"], env)
-    print(f"binary: {BIN} ({BIN.stat().st_size / 1e6:.1f} MB)")
+                   **{names[b]: [str(b), "credential-process", "--profile", "p0"] for b in BINS}}, one, work)
+    m1000 = hyperfine({"cat": cat, **{names[b]: [str(b), "credential-process", "--profile", "p500"] for b in BINS}},
+                      many, work)
     print(f"median cat                          {m['cat'] * 1e3:7.3f} ms")
     print(f"median jq one-liner                 {m['jq'] * 1e3:7.3f} ms")
-    print(f"median idbridge, 1 profile          {m['idbridge'] * 1e3:7.3f} ms")
-    print(f"median idbridge, 1000 profiles      {m1000['idbridge'] * 1e3:7.3f} ms (cat in that run {m1000['cat'] * 1e3:.3f} ms)")
-    print(f"ratio idbridge / cat                {m['idbridge'] / m['cat']:7.2f}   (target <= 1.5)")
-    print(f"ratio idbridge / jq                 {m['idbridge'] / m['jq']:7.2f}   (target < 0.5)")
-    r1, r1000 = m["idbridge"] / m["cat"], m1000["idbridge"] / m1000["cat"]
-    print(f"ratio to cat, 1000 vs 1 profile     {r1000 / r1:7.2f}   (target ~ 1.0)")
-    print(f"peak RSS idbridge                   {rss / 1024:7.2f} MB (target <= 8)")
+    for b in BINS:
+        n = names[b]
+        rss = peak_rss_kb([str(b), "credential-process", "--profile", "p0"], env)
+        print(f"\n{n}: {b} ({b.stat().st_size / 1e6:.1f} MB, {elf_kind(b)})")
+        print(f"  median, 1 profile                 {m[n] * 1e3:7.3f} ms")
+        print(f"  median, 1000 profiles             {m1000[n] * 1e3:7.3f} ms (cat in that run {m1000['cat'] * 1e3:.3f} ms)")
+        print(f"  ratio to cat                      {m[n] / m['cat']:7.2f}   (target <= 1.5)")
+        print(f"  ratio to jq                       {m[n] / m['jq']:7.2f}   (target < 0.5)")
+        r1, r1000 = m[n] / m["cat"], m1000[n] / m1000["cat"]
+        print(f"  ratio to cat, 1000 vs 1 profile   {r1000 / r1:7.2f}   (target ~ 1.0)")
+        print(f"  peak RSS                          {rss / 1024:7.2f} MB (target <= 8)")
     shutil.rmtree(work)
 
 

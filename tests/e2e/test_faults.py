@@ -3,6 +3,7 @@ endless bodies; a full disk and a read-only state directory. Each case checks th
 reads, the exit code, and that nothing was lost (the old credentials file, the keychain's refresh token:
 once the fault is gone, credentials come back without a sign-in)."""
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -72,7 +73,7 @@ def hostile():
 
 def set_sts_endpoint(world, url):
     cfg = world.home / "config.toml"
-    cfg.write_text(cfg.read_text().replace(f'sts_endpoint = "{world.aws_url}"', f'sts_endpoint = "{url}"'))
+    cfg.write_text(re.sub(r'(?m)^sts_endpoint = ".*"$', f'sts_endpoint = "{url}"', cfg.read_text()))
 
 
 def timed(world, *args, **env):
@@ -90,7 +91,7 @@ STS_CASES = {
     "refused": "cannot reach AWS STS at",
     "hang": "did not finish within",
     "slowloris": "did not finish within",
-    "html500": "(HTTP 500)",
+    "html500": "gave an unusable answer: HTTP 500 (text/html; charset=utf-8) that is not an STS answer",
     "garbage": "gave an unusable answer",
     "huge": "larger than 1024 KB",
 }
@@ -110,7 +111,7 @@ def test_sts_fault_serves_old_credentials_then_fails_clearly_and_keeps_everythin
     r, took = timed(w, "credential-process", "--profile", "dev")
     assert r.code == 0, r.err
     assert r.out.encode() == stale
-    assert "warning:" in r.err and STS_CASES[mode] in r.err and "5 min left" in r.err, r.err
+    assert "warning:" in r.err and STS_CASES[mode] in r.err and "min left)" in r.err, r.err
     no_escapes(r.err)
     assert took < 6, f"credential-process took {took:.1f} s despite its 4 s budget"
 
@@ -212,11 +213,10 @@ def test_disk_full_while_writing_credentials_keeps_the_old_file(signed_in, mount
     mounts.append(creds)
     w.credential_file().write_bytes(old)
     w.credential_file().chmod(0o600)
-    with open(creds / "filler", "wb") as f:  # fill the disk to the last block
+    with open(creds / "filler", "wb", buffering=0) as f:  # fill the disk to the last block
         try:
             while True:
                 f.write(b"\0" * 4096)
-                f.flush()
         except OSError:
             pass
     w.age_credentials(minutes_left=5)
@@ -254,4 +254,59 @@ def test_a_read_only_state_dir_is_reported_and_the_old_file_served(signed_in, mo
     assert "Read-only file system" in r.err, r.err
 
     subprocess.run(["mount", "-o", "remount,rw", str(creds)], check=True)
+    keychain_still_works(w)
+
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/></policy></busconfig>
+"""
+
+
+@pytest.fixture
+def private_bus(tmp_path):
+    """A session bus of its own, with no keychain on it unless a test starts one (and no service files:
+    the stock session config would activate a fresh, locked gnome-keyring)."""
+    config = tmp_path / "bus.conf"
+    config.write_text(BUS_CONFIG)
+    bus = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--nofork", "--nopidfile", "--print-address=1"],
+                           stdout=subprocess.PIPE, text=True)
+    address = bus.stdout.readline().strip()
+    started = []
+    yield address, started
+    for s in started:
+        s.stop()
+    bus.terminate()
+    bus.wait(timeout=10)
+
+
+KEYCHAIN_CASES = {
+    "absent": "no OS keychain is reachable",
+    "locked": "the keychain refused access to the idbridge item",
+    "error": "no OS keychain is reachable",
+}
+
+
+@pytest.mark.parametrize("mode", KEYCHAIN_CASES)
+def test_keychain_fault_is_reported_and_the_tokens_survive(signed_in, private_bus, mode):
+    w = signed_in
+    address, started = private_bus
+    if mode != "absent":
+        started.append(Server([sys.executable, str(SUPPORT / "fake_secrets.py"), mode],
+                              env={"DBUS_SESSION_BUS_ADDRESS": address}))
+    # the ID token is still valid but the keychain must be read to use it: expired credentials
+    w.age_credentials(minutes_left=-1)
+    expired = w.credential_file().read_bytes()
+    r = w.run("credential-process", "--profile", "dev", DBUS_SESSION_BUS_ADDRESS=address)
+    assert r.code == 1 and r.out == "", r
+    assert KEYCHAIN_CASES[mode] in r.err, r.err
+    no_escapes(r.err)
+    assert w.credential_file().read_bytes() == expired
+
+    w.age_credentials(minutes_left=5)
+    r = w.run("credential-process", "--profile", "dev", DBUS_SESSION_BUS_ADDRESS=address)
+    assert r.code == 0 and "warning:" in r.err and KEYCHAIN_CASES[mode] in r.err, r
+
+    # nothing lost: with the real keychain back, no sign-in is needed
     keychain_still_works(w)

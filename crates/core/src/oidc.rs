@@ -316,7 +316,19 @@ impl Oidc {
                 OidcError::from_http(&url, h)
             }
             // the body is not shown: a half-parsed success could hold tokens
-            RequestTokenError::Parse(p, _) => OidcError::protocol("unparseable answer", Some(&format!("at `{}`", p.path()))),
+            RequestTokenError::Parse(p, body) => {
+                let at = p.path().to_string();
+                match at.as_str() {
+                    // not even a URL: say which field, and show it (a URL, never a token)
+                    "verification_uri" | "verification_uri_complete" => OidcError::BadVerificationUri {
+                        field: if at == "verification_uri" { "verification_uri" } else { "verification_uri_complete" },
+                        url: sanitize::field(
+                            serde_json::from_slice::<serde_json::Value>(&body).ok().as_ref().and_then(|v| v[&at].as_str()).unwrap_or("?"),
+                        ),
+                    },
+                    _ => OidcError::protocol("unparseable answer", Some(&format!("at `{at}`"))),
+                }
+            }
             RequestTokenError::Other(s) => OidcError::protocol("error", Some(&s)),
             RequestTokenError::ServerResponse(r) => OidcError::protocol(&r.to_string(), None),
         }

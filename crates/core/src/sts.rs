@@ -27,7 +27,7 @@ pub enum StsError {
     Unreachable { endpoint: String, detail: String },
     /// STS (or what answers at the endpoint) sent something that is not an STS answer.
     #[error("AWS STS at {endpoint} gave an unusable answer: {detail}")]
-    BadAnswer { endpoint: String, detail: String },
+    BadAnswer { endpoint: String, detail: String, status: Option<u16> },
     #[error("AWS STS returned no credentials for {role_arn}")]
     Empty { role_arn: String },
 }
@@ -49,7 +49,7 @@ impl StsError {
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unreachable { .. })
             || matches!(self.code(), Some("IDPCommunicationError"))
-            || matches!(self, Self::Refused { status, .. } if *status >= 500)
+            || matches!(self, Self::Refused { status, .. } | Self::BadAnswer { status: Some(status), .. } if *status >= 500)
     }
 }
 
@@ -137,6 +137,16 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     e: SdkError<E, aws_smithy_runtime_api::http::Response>,
 ) -> StsError {
     match &e {
+        // no AWS error code: the answer was not an STS error document (an HTML error page, garbage)
+        SdkError::ServiceError(se) if se.err().code().is_none() => {
+            let status = se.raw().status().as_u16();
+            let content_type = se.raw().headers().get("content-type").unwrap_or("no content type");
+            StsError::BadAnswer {
+                endpoint: sanitize::field(&endpoint_of(profile)),
+                detail: format!("HTTP {status} ({}) that is not an STS answer", sanitize::field(content_type)),
+                status: Some(status),
+            }
+        }
         SdkError::ServiceError(se) => StsError::Refused {
             role_arn: profile.role_arn.clone(),
             code: sanitize::field(se.err().code().unwrap_or("Unknown")),
@@ -154,8 +164,8 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
             let endpoint = sanitize::field(&endpoint_of(profile));
             let detail = sanitize::field(&detail);
             match &e {
-                SdkError::ResponseError(_) => StsError::BadAnswer { endpoint, detail },
-                _ if detail.contains(crate::sts_cap::TOO_LARGE) => StsError::BadAnswer { endpoint, detail },
+                SdkError::ResponseError(_) => StsError::BadAnswer { endpoint, detail, status: None },
+                _ if detail.contains(crate::sts_cap::TOO_LARGE) => StsError::BadAnswer { endpoint, detail, status: None },
                 _ => StsError::Unreachable { endpoint, detail },
             }
         }
