@@ -133,6 +133,20 @@ pub fn is_valid_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// The text of config.toml if it exists, read the safe way (see [`Config::load`]).
+pub(crate) fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    use crate::safe_fs::{Privacy, SafeFsError};
+    let bytes = match crate::safe_fs::read(path, Privacy::Settings, MAX_FILE_BYTES) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
+        Err(SafeFsError::Io { source, .. }) => return Err(ConfigError::Read { path: path.to_owned(), source }),
+        Err(SafeFsError::Unsafe { path, problem }) => return Err(ConfigError::Unsafe { path, problem }),
+    };
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| ConfigError::Syntax { path: path.to_owned(), message: "the file is not UTF-8 text".into() })
+}
+
 /// A name from a command line or a caller, checked before it becomes part of any file name.
 pub fn check_name(name: &str) -> Result<(), ConfigError> {
     if is_valid_name(name) { Ok(()) } else { Err(ConfigError::BadName { name: crate::sanitize::field(name) }) }
@@ -142,17 +156,7 @@ impl Config {
     /// Reads the file through [`crate::safe_fs`] (ours, not writable by others, no FIFO, at most
     /// [`MAX_FILE_BYTES`]): a config.toml planted by someone else could redirect tokens to their servers.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        use crate::safe_fs::{Privacy, SafeFsError};
-        let bytes = match crate::safe_fs::read(path, Privacy::Settings, MAX_FILE_BYTES) {
-            Ok(Some(b)) => b,
-            Ok(None) => return Err(ConfigError::Missing { path: path.to_owned() }),
-            Err(SafeFsError::Io { source, .. }) => return Err(ConfigError::Read { path: path.to_owned(), source }),
-            Err(SafeFsError::Unsafe { path, problem }) => return Err(ConfigError::Unsafe { path, problem }),
-        };
-        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Syntax {
-            path: path.to_owned(),
-            message: "the file is not UTF-8 text".into(),
-        })?;
+        let text = read_text(path)?.ok_or_else(|| ConfigError::Missing { path: path.to_owned() })?;
         Self::parse(&text, path)
     }
 

@@ -56,11 +56,7 @@ fn set_opt(t: &mut Table, key: &str, v: Option<toml_edit::Value>) {
 impl ConfigEditor {
     /// The file as it is (an absent file is an empty config).
     pub fn open(path: &Path) -> Result<Self, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => return Err(ConfigError::Read { path: path.to_owned(), source }),
-        };
+        let text = crate::config::read_text(path)?.unwrap_or_default();
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| ConfigError::Syntax { path: path.to_owned(), message: e.message().to_string() })?;

@@ -132,13 +132,12 @@ fn transport(e: reqwest::Error) -> HttpError {
     let detail = if e.is_timeout() {
         "timed out".to_string()
     } else if e.is_connect() {
-        let mut s = "connection failed".to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(c) = src {
-            s = format!("connection failed: {c}");
-            src = c.source();
+        // the innermost cause says why ("Connection refused (os error 111)")
+        let mut cause: &dyn std::error::Error = &e;
+        while let Some(c) = cause.source() {
+            cause = c;
         }
-        s
+        format!("connection failed: {cause}")
     } else if e.is_body() || e.is_decode() {
         "the answer broke off".to_string()
     } else {

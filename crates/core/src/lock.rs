@@ -29,9 +29,12 @@ pub fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard, LockE
         crate::credentials::create_private_dir(dir).map_err(|source| LockError::Open { path: path.to_owned(), source })?;
     }
     // no symlink followed, no FIFO waited on (a planted link must not make us create or lock another file)
-    let file = crate::safe_fs::open_lock(path).map_err(|e| LockError::Open {
-        path: path.to_owned(),
-        source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, e.to_string()),
+    let file = crate::safe_fs::open_lock(path).map_err(|e| match e {
+        crate::safe_fs::SafeFsError::Io { source, .. } => LockError::Open { path: path.to_owned(), source },
+        unsafe_file => LockError::Open {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, unsafe_file.to_string()),
+        },
     })?;
     match file.try_lock() {
         Ok(()) => return Ok(LockGuard { _file: file }),

@@ -38,14 +38,16 @@ fn my_uid() -> u32 {
     rustix::process::geteuid().as_raw()
 }
 
-/// O_NOFOLLOW: a symlink in place of the file is refused, not followed. O_NONBLOCK: a FIFO or device
-/// in its place cannot hang the open (and a read of a non-regular file never happens, see below).
+/// O_NOFOLLOW: a symlink in place of the file is refused, not followed (settings files may be links
+/// into a dotfiles repository: for them the target is checked instead). O_NONBLOCK: a FIFO or device in
+/// its place cannot hang the open (and a read of a non-regular file never happens, see below).
 #[cfg(unix)]
-fn guarded(options: &mut OpenOptions) -> &mut OpenOptions {
-    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+fn guarded(options: &mut OpenOptions, privacy: Privacy) -> &mut OpenOptions {
+    let nofollow = if privacy == Privacy::Secret { libc::O_NOFOLLOW } else { 0 };
+    options.custom_flags(nofollow | libc::O_NONBLOCK | libc::O_CLOEXEC)
 }
 #[cfg(not(unix))]
-fn guarded(options: &mut OpenOptions) -> &mut OpenOptions {
+fn guarded(options: &mut OpenOptions, _privacy: Privacy) -> &mut OpenOptions {
     options
 }
 
@@ -129,7 +131,7 @@ pub fn check_dir(_dir: &Path, _privacy: Privacy) -> Result<(), SafeFsError> {
 pub fn read(path: &Path, privacy: Privacy, max: u64) -> Result<Option<Vec<u8>>, SafeFsError> {
     let mut options = OpenOptions::new();
     options.read(true);
-    let mut file = match guarded(&mut options).open(path) {
+    let mut file = match guarded(&mut options, privacy).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(map_open_error(path, e)),
@@ -197,7 +199,7 @@ pub fn open_lock(path: &Path) -> Result<File, SafeFsError> {
     options.create(true).truncate(false).write(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let file = guarded(&mut options).open(path).map_err(|e| map_open_error(path, e))?;
+    let file = guarded(&mut options, Privacy::Secret).open(path).map_err(|e| map_open_error(path, e))?;
     #[cfg(unix)]
     {
         let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;

@@ -80,3 +80,16 @@ fn lock_files_are_not_followed() {
     assert!(!home.path().join("victim").exists());
     assert!(open_lock(&file.with_file_name("y.lock")).is_ok());
 }
+
+#[test]
+fn a_settings_file_may_be_a_dotfiles_link_whose_target_is_checked() {
+    let (home, _) = setup();
+    let target = home.path().join("dotfiles-config.toml");
+    std::fs::write(&target, b"x = 1").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = home.path().join("config.toml");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert_eq!(read(&link, Privacy::Settings, 1024).unwrap().unwrap(), b"x = 1");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o666)).unwrap();
+    assert!(problem(read(&link, Privacy::Settings, 1024)).contains("mode 666"));
+}
