@@ -28,7 +28,7 @@ pub struct Outcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsConfigError {
-    #[error("{path} has a start marker of idbridge's block without an end marker (or the reverse): fix or remove the marker line by hand")]
+    #[error("{path} has idbridge's block markers out of order, unpaired or more than once: fix or remove the marker lines by hand")]
     BrokenBlock { path: String },
     #[error("cannot {action} {path}: {source}")]
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
@@ -144,11 +144,14 @@ fn header_name(line: &str) -> Option<&str> {
 
 /// Splits `text` into the part before the block, the managed sections by name, and the part after.
 fn split(text: &str, path: &str) -> Result<(String, BTreeMap<String, String>, String), AwsConfigError> {
-    let begin = text.lines().position(|l| l.trim_end() == BEGIN);
-    let end = text.lines().position(|l| l.trim_end() == END);
-    let (b, e) = match (begin, end) {
-        (None, None) => return Ok((text.to_string(), BTreeMap::new(), String::new())),
-        (Some(b), Some(e)) if b < e => (b, e),
+    let at = |marker: &str| -> Vec<usize> {
+        text.lines().enumerate().filter(|(_, l)| l.trim_end() == marker).map(|(i, _)| i).collect()
+    };
+    // exactly one start before exactly one end: with two of either, which lines are idbridge's is a
+    // guess, and a guess could drop the person's lines or leave a marker that breaks the next run
+    let (b, e) = match (at(BEGIN).as_slice(), at(END).as_slice()) {
+        ([], []) => return Ok((text.to_string(), BTreeMap::new(), String::new())),
+        (&[b], &[e]) if b < e => (b, e),
         _ => return Err(AwsConfigError::BrokenBlock { path: path.to_string() }),
     };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();

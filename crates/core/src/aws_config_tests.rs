@@ -64,6 +64,9 @@ fn sections_that_are_not_profiles_do_not_count_as_the_same_name() {
 fn a_broken_block_is_refused() {
     let text = format!("{BEGIN}\n[profile dev]\n");
     assert!(matches!(apply(&text, "c", PROG, &[dev()], false), Err(AwsConfigError::BrokenBlock { .. })));
+    // found by fuzz/run: two blocks' markers interleaved; a guess would leave a stray end marker
+    let twice = format!("[profile dev]\n{BEGIN}\n{BEGIN}\nx\n{END}\n[p prod]\n{END}\n");
+    assert!(matches!(apply(&twice, "c", PROG, &[dev()], false), Err(AwsConfigError::BrokenBlock { .. })));
 }
 
 #[test]
