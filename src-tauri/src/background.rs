@@ -55,9 +55,12 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>, profile: &str, policy: Poli
     state.lock().refreshing.insert(profile.to_string());
     crate::tray::update(app);
     // the scheduler's due time includes the profile's jitter: ask for at least as much
-    let min_remaining =
-        if force { time::Duration::days(365) } else { policy.refresh_lead + jitter(profile, policy.refresh_lead) };
-    let result = state.core.ensure_fresh(profile, min_remaining, Instant::now() + REFRESH_BUDGET).await;
+    let deadline = Instant::now() + REFRESH_BUDGET;
+    let result = if force {
+        state.core.renew(profile, deadline).await
+    } else {
+        state.core.ensure_fresh(profile, policy.refresh_lead + jitter(profile, policy.refresh_lead), deadline).await
+    };
     let lang = state.lang();
     let mut inner = state.lock();
     inner.refreshing.remove(profile);
