@@ -51,7 +51,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         }
         "refresh" => {
             tauri::async_runtime::spawn(async move {
-                let policy = app.state::<AppState>().policy();
+                let policy = app.state::<AppState>().policy(&arg);
                 crate::background::refresh(&app, &arg, policy, true).await;
                 crate::tray::update(&app);
             });

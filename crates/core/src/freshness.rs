@@ -29,7 +29,8 @@ pub const BOTOCORE_ADVISORY: time::Duration = time::Duration::minutes(15);
 pub enum Need {
     /// credential_process: min(15 min, lifetime / 3).
     Serve,
-    /// The tray's lead time, capped at half the lifetime so a lead longer than a session cannot loop.
+    /// The tray's lead time, capped at two thirds of the lifetime so a lead too long for the session
+    /// cannot loop (config allows at most half a session, plus the scheduler's jitter of a tenth).
     Lead(time::Duration),
     /// Refresh whatever is left ("Refresh now").
     Renew,
@@ -41,7 +42,7 @@ impl Need {
         let lifetime = lifetime.filter(|l| l.is_positive());
         match self {
             Need::Serve => Some(lifetime.map_or(BOTOCORE_ADVISORY, |l| BOTOCORE_ADVISORY.min(l / 3))),
-            Need::Lead(lead) => Some(lifetime.map_or(lead, |l| lead.min(l / 2))),
+            Need::Lead(lead) => Some(lifetime.map_or(lead, |l| lead.min(l * 2 / 3))),
             Need::Renew => None,
         }
     }
@@ -136,7 +137,7 @@ mod tests {
     #[test]
     fn a_lead_longer_than_the_session_cannot_loop() {
         let lead = Need::Lead(Duration::minutes(20));
-        assert_eq!(lead.threshold(Some(Duration::seconds(900))).unwrap(), Duration::seconds(450));
+        assert_eq!(lead.threshold(Some(Duration::seconds(900))).unwrap(), Duration::seconds(600));
         assert_eq!(lead.threshold(Some(Duration::hours(1))).unwrap(), Duration::minutes(20));
         assert_eq!(Need::Renew.threshold(Some(Duration::hours(1))), None);
     }

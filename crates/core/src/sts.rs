@@ -85,7 +85,7 @@ pub async fn assume_role_with_web_identity(
     }
     let client = aws_sdk_sts::Client::from_conf(builder.build());
     // the retries below sleep: bound the whole exchange, not only each attempt
-    tokio::time::timeout(timeout, attempts(&client, profile, id_token, session_name))
+    tokio::time::timeout(timeout, attempts(&client, profile, id_token, session_name, timeout))
         .await
         .map_err(|_| StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs() })?
 }
@@ -95,6 +95,7 @@ async fn attempts(
     profile: &Profile,
     id_token: &Secret,
     session_name: &str,
+    timeout: Duration,
 ) -> Result<AssumedRole, StsError> {
     let mut attempt = 1;
     loop {
@@ -109,7 +110,7 @@ async fn attempts(
         match result {
             Ok(out) => return convert(profile, out),
             Err(e) => {
-                let err = map_error(profile, e);
+                let err = map_error(profile, e, timeout);
                 if err.code() == Some("IDPCommunicationError") && attempt < IDP_COMMUNICATION_ATTEMPTS {
                     tokio::time::sleep(IDP_COMMUNICATION_BACKOFF * 2u32.pow(attempt - 1)).await;
                     attempt += 1;
@@ -142,6 +143,7 @@ fn convert(
 fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static, R: std::fmt::Debug + Send + Sync + 'static>(
     profile: &Profile,
     e: SdkError<E, R>,
+    timeout: Duration,
 ) -> StsError {
     match &e {
         SdkError::ServiceError(se) => StsError::Refused {
@@ -149,6 +151,8 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
             code: se.err().code().unwrap_or("Unknown").to_string(),
             message: se.err().message().unwrap_or("(no message)").to_string(),
         },
+        // the SDK's own operation timeout: say it as plainly as ours
+        SdkError::TimeoutError(_) => StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs().max(1) },
         _ => StsError::Unreachable { endpoint: endpoint_of(profile), source: Box::new(e) },
     }
 }
