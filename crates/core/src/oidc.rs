@@ -251,18 +251,36 @@ impl Oidc {
 
     /// RFC 7009: tells the IdP to forget the refresh token (and, at most IdPs, its whole grant).
     /// `Ok(false)` when the IdP announces no revocation endpoint.
+    ///
+    /// Written out rather than through `oauth2`'s `revoke_token`, which refuses any http:// endpoint,
+    /// loopback included; here the same https-or-loopback rule as for the issuer applies.
     pub async fn revoke(&self, refresh_token: &Secret) -> Result<bool, OidcError> {
-        let Some(url) = self.revocation.clone() else { return Ok(false) };
-        let token = openidconnect::core::CoreRevocableToken::from(RefreshToken::new(refresh_token.expose().to_string()));
-        self.client
-            .clone()
-            .set_revocation_url(url)
-            .revoke_token(token)
-            .map_err(|e| OidcError::Discovery { issuer: self.issuer.clone(), detail: e.to_string() })?
-            .request_async(&self.http)
+        let Some(url) = self.revocation.as_ref().map(|u| u.url().clone()) else { return Ok(false) };
+        if crate::config::check_issuer(url.as_str()).is_err() {
+            return Err(OidcError::Protocol {
+                code: "unsafe revocation_endpoint".into(),
+                description: Some("the IdP announced a revocation endpoint that is not https".into()),
+            });
+        }
+        let client_id = self.client.client_id().as_str();
+        let form = [("token", refresh_token.expose()), ("token_type_hint", "refresh_token"), ("client_id", client_id)];
+        let response = self
+            .http
+            .post(url)
+            .form(&form)
+            .send()
             .await
-            .map_err(|e| self.token_error(e))?;
-        Ok(true)
+            .map_err(|e| OidcError::Unreachable { url: self.issuer.clone(), source: Box::new(e) })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(true);
+        }
+        // RFC 7009 §2.2.1: an error answer is an OAuth error object
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        Err(OidcError::Protocol {
+            code: body["error"].as_str().map_or_else(|| format!("HTTP {status}"), str::to_string),
+            description: body["error_description"].as_str().map(str::to_string),
+        })
     }
 
     fn verify(&self, response: &CoreTokenResponse, old_refresh: Option<&Secret>) -> Result<TokenSet, OidcError> {
