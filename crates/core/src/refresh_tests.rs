@@ -75,6 +75,20 @@ fn every_session_length_gets_one_sts_call_per_lifetime() {
     }
 }
 
+/// A hook that tells the test it was reached, then takes `ms` to finish.
+fn signal_then_wait(ms: u64) -> (Hook, std::sync::mpsc::Receiver<()>) {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let tx = Arc::new(std::sync::Mutex::new(tx));
+    let hook: Hook = Box::new(move || {
+        let tx = tx.clone();
+        Box::pin(async move {
+            let _ = tx.lock().unwrap().send(());
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        })
+    });
+    (hook, rx)
+}
+
 fn callers(w: &World) -> impl std::future::Future<Output = crate::error::Result<crate::refresh::Served>> + Send + 'static {
     let app = w.app.clone();
     async move { app.credential_process("dev", soon()).await }
@@ -139,16 +153,9 @@ fn a_refused_refresh_token_is_sign_in_needed_and_remembered() {
 fn dropping_the_caller_after_the_idp_rotated_still_stores_the_successor() {
     let w = World::new(&[("dev", 3600)]);
     w.sign_in(w.clock.now() - TD::minutes(1));
-    let (rotated_tx, rotated_rx) = std::sync::mpsc::channel::<()>();
-    let rotated_tx = Arc::new(std::sync::Mutex::new(rotated_tx));
-    *w.idp.after_rotation.lock().unwrap() = Some(Box::new(move || {
-        let tx = rotated_tx.clone();
-        Box::pin(async move {
-            let _ = tx.lock().unwrap().send(());
-            // the answer is slow to arrive: the caller gives up meanwhile
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        })
-    }));
+    // the answer is slow to arrive after the rotation: the caller gives up meanwhile
+    let (hook, rotated_rx) = signal_then_wait(300);
+    *w.idp.after_rotation.lock().unwrap() = Some(hook);
     let runtime = rt();
     let app = w.app.clone();
     let task = runtime.spawn(async move { app.credential_process("dev", soon()).await });
@@ -175,15 +182,8 @@ fn a_redemption_is_not_started_when_time_is_short() {
 #[test]
 fn sign_out_waits_for_a_refresh_in_flight_and_nothing_comes_back() {
     let w = World::new(&[("dev", 3600), ("prod", 3600)]);
-    let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
-    let entered_tx = Arc::new(std::sync::Mutex::new(entered_tx));
-    *w.sts.during.lock().unwrap() = Some(Box::new(move || {
-        let tx = entered_tx.clone();
-        Box::pin(async move {
-            let _ = tx.lock().unwrap().send(());
-            tokio::time::sleep(Duration::from_millis(400)).await;
-        })
-    }));
+    let (hook, entered_rx) = signal_then_wait(400);
+    *w.sts.during.lock().unwrap() = Some(hook);
     let runtime = rt();
     let app = w.app.clone();
     let refresh = runtime.spawn(async move { app.credential_process("dev", soon()).await });
