@@ -35,13 +35,20 @@ CREDS = {"Version": 1, "AccessKeyId": "ASIAEXAMPLEEXAMPLE12", "SecretAccessKey":
 def make_home(root, profiles):
     home = root / f"home-{profiles}"
     (home / "credentials").mkdir(parents=True, mode=0o700)  # idbridge serves only 0600 files in a 0700 dir
+    (home / "meta").mkdir(mode=0o700)
     lines = ['[providers.idp]\nissuer = "https://idp.example.com/"\nclient_id = "c"\n']
     for i in range(profiles):
         lines.append(f'[profiles.p{i}]\nprovider = "idp"\nrole_arn = "arn:aws:iam::123456789012:role/r{i}"\n')
+    (home / "config.toml").write_text("\n".join(lines))
+    time.sleep(0.01)
+    for i in range(profiles):
         f = home / "credentials" / f"p{i}.json"
         f.write_text(json.dumps(CREDS, separators=(",", ":")))
         f.chmod(0o600)
-    (home / "config.toml").write_text("\n".join(lines))
+        # what the file was made for, checked after config.toml was written (see core freshness.rs)
+        binding = {"provider": "idp", "issuer": "https://idp.example.com/", "client_id": "c",
+                   "role_arn": f"arn:aws:iam::123456789012:role/r{i}"}
+        (home / "meta" / f"p{i}.json").write_text(json.dumps(binding))
     return home
 
 

@@ -79,7 +79,7 @@ def test_a_profile_name_never_reaches_the_file_system(world, tmp_path):
     (outside / "creds.json").write_text("{}")
     for name in ["../../x/creds", "../x", ".hidden", "a/b", "dev\x1b[2J"]:
         r = world.run("credential-process", "--profile", name)
-        assert r.code == 1 and "is not a valid profile or provider name" in r.err, r
+        assert r.code == 4 and "is not a valid profile or provider name" in r.err, r
         assert "\x1b" not in r.err
     assert sorted(p.name for p in outside.iterdir()) == ["creds.json"], "no lock file made next to it"
     assert outside.stat().st_mode & 0o777 == 0o755, "its mode is untouched"
@@ -130,9 +130,9 @@ def test_a_world_writable_home_is_refused(signed_in):
     w.home.chmod(0o777)
     try:
         r = w.run("credential-process", "--profile", "dev")
-        assert r.code == 1 and "has mode 777, open to other users" in r.err and "chmod go-w" in r.err, r
+        assert r.code == 4 and "has mode 777, open to other users" in r.err and "chmod go-w" in r.err, r
         s = w.run("status")
-        assert s.code == 1 and "open to other users" in s.err, s
+        assert s.code == 4 and "open to other users" in s.err, s
     finally:
         w.home.chmod(0o755)
 
@@ -141,7 +141,7 @@ def test_a_config_planted_by_another_user_is_refused(world):
     cfg = world.home / "config.toml"
     os.chown(cfg, 65534, 65534)
     r = world.run("status")
-    assert r.code == 1 and "config.toml: belongs to user id 65534" in r.err, r
+    assert r.code == 4 and "config.toml: belongs to user id 65534" in r.err, r
 
 
 def test_configure_aws_writes_through_a_dotfiles_link_and_never_backs_up_through_one(world, tmp_path):

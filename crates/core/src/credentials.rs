@@ -13,9 +13,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::secret::Secret;
 
-/// botocore refreshes 15 minutes before Expiration: credentials handed out must have more left than
-/// this, or every AWS CLI command would run credential_process twice.
-pub const MIN_REMAINING: time::Duration = time::Duration::minutes(15);
+/// A credential_process answer is about 2 KB; anything far bigger is not ours and is not read whole.
+pub const FILE_CAP: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
@@ -37,9 +36,6 @@ pub enum CredentialFileError {
     #[error(transparent)]
     Unsafe(crate::safe_fs::SafeFsError),
 }
-
-/// A credential file idbridge wrote is ~1.5 KB; anything this large is not one.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -78,11 +74,6 @@ impl Credentials {
         })
     }
 
-    /// Good enough to hand out without refreshing first.
-    pub fn is_fresh(&self, now: OffsetDateTime) -> bool {
-        self.expiration - now > MIN_REMAINING
-    }
-
     /// Still accepted by AWS (a fallback when a refresh fails).
     pub fn is_valid(&self, now: OffsetDateTime) -> bool {
         self.expiration - now > time::Duration::seconds(60)
@@ -106,21 +97,33 @@ pub fn format_expiration(t: OffsetDateTime) -> String {
 pub struct StoredCredentials {
     pub bytes: Vec<u8>,
     pub credentials: Credentials,
+    /// When the file was written, which is when the credentials were issued (it is never touched after).
+    pub written: Option<OffsetDateTime>,
+}
+
+impl StoredCredentials {
+    /// The validity the credentials were issued with; `None` if the file's time makes no sense.
+    pub fn lifetime(&self) -> Option<time::Duration> {
+        let written = self.written?;
+        let lifetime = self.credentials.expiration - written;
+        (lifetime.is_positive() && lifetime <= time::Duration::hours(36)).then_some(lifetime)
+    }
 }
 
 /// Reads a profile's file through [`crate::safe_fs`]: no symlink followed, no FIFO waited on, only a
-/// 0600 file of ours in a 0700 directory of ours, at most [`MAX_FILE_BYTES`].
+/// 0600 file of ours in a 0700 directory of ours, at most [`FILE_CAP`].
 pub fn read_file(path: &Path) -> Result<Option<StoredCredentials>, CredentialFileError> {
     use crate::safe_fs::{Privacy, SafeFsError};
-    let bytes = match crate::safe_fs::read(path, Privacy::Secret, MAX_FILE_BYTES) {
-        Ok(Some(b)) => b,
+    let (bytes, meta) = match crate::safe_fs::read_with_metadata(path, Privacy::Secret, FILE_CAP) {
+        Ok(Some(found)) => found,
         Ok(None) => return Ok(None),
         Err(SafeFsError::Io { path, source }) => return Err(CredentialFileError::Read { path, source }),
         Err(e) => return Err(CredentialFileError::Unsafe(e)),
     };
+    let written = meta.modified().ok().map(OffsetDateTime::from);
     let credentials = Credentials::from_process_json(&bytes)
         .map_err(|reason| CredentialFileError::Corrupt { path: path.to_owned(), reason })?;
-    Ok(Some(StoredCredentials { bytes, credentials }))
+    Ok(Some(StoredCredentials { bytes, credentials, written }))
 }
 
 /// The file if it can be served: `None` when absent, unreadable or corrupt (a refresh replaces it), an
@@ -216,10 +219,8 @@ mod tests {
     }
 
     #[test]
-    fn freshness_uses_the_15_minute_window() {
+    fn validity_keeps_a_minute_of_margin() {
         let c = sample();
-        assert!(c.is_fresh(c.expiration - time::Duration::minutes(16)));
-        assert!(!c.is_fresh(c.expiration - time::Duration::minutes(15)));
         assert!(c.is_valid(c.expiration - time::Duration::minutes(5)));
         assert!(!c.is_valid(c.expiration - time::Duration::seconds(30)));
     }

@@ -20,6 +20,8 @@ pub enum HttpError {
     InsecureUrl { url: String },
     #[error("{detail}")]
     Transport { detail: String, transient: bool },
+    #[error("no answer within {seconds} s")]
+    TimedOut { seconds: u64 },
     #[error("HTTP {status}: the answer is larger than {} KB", .limit / 1024)]
     TooLarge { status: u16, limit: usize },
     #[error("HTTP {status} ({content_type}) that is not JSON")]
@@ -31,6 +33,7 @@ impl HttpError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Transport { transient, .. } => *transient,
+            Self::TimedOut { .. } => true,
             Self::NotJson { status, .. } => *status >= 500,
             _ => false,
         }
@@ -50,20 +53,20 @@ pub fn is_allowed_url(url: &url::Url) -> bool {
 pub struct CappedHttp {
     inner: reqwest::Client,
     max_body: usize,
+    timeout: Duration,
 }
 
 impl CappedHttp {
     /// `timeout` bounds one whole exchange, body included (a slow-loris answer ends there too).
-    pub fn new(timeout: Duration) -> Self {
+    pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
         let inner = reqwest::Client::builder()
             // following redirects would let a token endpoint send our grant elsewhere (SSRF)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
             .user_agent(concat!("idbridge/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
-        Self { inner, max_body: MAX_BODY_BYTES }
+            .build()?;
+        Ok(Self { inner, max_body: MAX_BODY_BYTES, timeout })
     }
 
     pub fn with_max_body(mut self, max_body: usize) -> Self {
@@ -81,8 +84,11 @@ impl CappedHttp {
         if !is_allowed_url(&url) {
             return Err(HttpError::InsecureUrl { url: sanitize::field(url.as_str()) });
         }
-        let response = self.inner.execute(request).await.map_err(transport)?;
-        let (status, headers, body) = read_capped(response, self.max_body).await?;
+        let response = self.inner.execute(request).await.map_err(|e| transport_within(self.timeout, e))?;
+        let (status, headers, body) = read_capped(response, self.max_body).await.map_err(|e| match e {
+            HttpError::Transport { detail, .. } if detail == TIMED_OUT => HttpError::TimedOut { seconds: self.timeout.as_secs().max(1) },
+            other => other,
+        })?;
         let content_type = headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -126,11 +132,21 @@ fn looks_like_json(content_type: &str, body: &[u8]) -> bool {
         || matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
 }
 
+/// [`transport`], with a timeout said in seconds.
+fn transport_within(timeout: Duration, e: reqwest::Error) -> HttpError {
+    if e.is_timeout() {
+        return HttpError::TimedOut { seconds: timeout.as_secs().max(1) };
+    }
+    transport(e)
+}
+
+const TIMED_OUT: &str = "timed out";
+
 /// reqwest's own message, without the URL (it may carry query parameters) and without the body.
 fn transport(e: reqwest::Error) -> HttpError {
     let e = e.without_url();
     let detail = if e.is_timeout() {
-        "timed out".to_string()
+        TIMED_OUT.to_string()
     } else if e.is_connect() {
         // the innermost cause says why ("Connection refused (os error 111)")
         let mut cause: &dyn std::error::Error = &e;

@@ -17,7 +17,7 @@ use openidconnect::core::{
 use openidconnect::{
     AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, DeviceCodeErrorResponseType, EndpointMaybeSet,
     EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySet, Nonce, OAuth2TokenResponse, ProviderMetadata, RefreshToken,
-    RequestTokenError, Scope, TokenUrl,
+    RequestTokenError, RevocationUrl, Scope, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -32,9 +32,9 @@ use crate::secret::Secret;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 struct DeviceEndpoint {
     device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
-    /// Only checked (https rule); RFC 7009 revocation uses it.
+    /// RFC 7009, announced by some IdPs (Auth0: /oauth/revoke; oidc-provider when enabled).
     #[serde(default)]
-    revocation_endpoint: Option<url::Url>,
+    revocation_endpoint: Option<RevocationUrl>,
 }
 impl AdditionalProviderMetadata for DeviceEndpoint {}
 
@@ -56,8 +56,12 @@ type Client = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSe
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
-    #[error("cannot reach the identity provider at {url}: {detail}")]
-    Unreachable { url: String, detail: String },
+    #[error("cannot reach the identity provider at {url}")]
+    Unreachable { url: String, source: BoxError },
+    #[error("the identity provider at {url} did not answer within {seconds} s")]
+    TimedOut { url: String, seconds: u64 },
+    #[error("cannot set up an HTTP client")]
+    HttpClient { source: BoxError },
     /// The IdP answered, but not with what the protocol expects (HTML error page, garbage, too large).
     #[error("the identity provider at {url} gave an unusable answer: {detail}")]
     BadAnswer { url: String, detail: String, transient: bool },
@@ -95,7 +99,7 @@ impl OidcError {
     /// Worth trying again later without a person (network, server trouble).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Unreachable { .. } => true,
+            Self::Unreachable { .. } | Self::TimedOut { .. } => true,
             Self::BadAnswer { transient, .. } => *transient,
             _ => false,
         }
@@ -109,7 +113,8 @@ impl OidcError {
     fn from_http(url: &str, e: HttpError) -> Self {
         let url = sanitize::field(url);
         match e {
-            HttpError::Transport { detail, .. } => Self::Unreachable { url, detail },
+            HttpError::TimedOut { seconds } => Self::TimedOut { url, seconds },
+            e @ HttpError::Transport { .. } => Self::Unreachable { url, source: Box::new(e) },
             other => Self::BadAnswer { url, transient: other.is_transient(), detail: other.to_string() },
         }
     }
@@ -127,6 +132,7 @@ pub struct TokenSet {
 #[derive(Clone)]
 pub struct Oidc {
     client: Client,
+    revocation: Option<RevocationUrl>,
     http: CappedHttp,
     issuer: String,
     clock: Arc<dyn Clock>,
@@ -143,8 +149,12 @@ pub struct Discovered {
     pub scopes_supported: Vec<String>,
 }
 
-pub fn http_client(timeout: Duration) -> CappedHttp {
-    CappedHttp::new(timeout)
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The capped client of [`crate::http`]: no redirects, https only, 1 MB answers, `timeout` per exchange.
+/// A failed build is an error: a default client would have no timeouts at all.
+pub fn http_client(timeout: Duration) -> Result<CappedHttp, OidcError> {
+    CappedHttp::new(timeout).map_err(|e| OidcError::HttpClient { source: Box::new(e) })
 }
 
 impl Oidc {
@@ -184,7 +194,7 @@ impl Oidc {
             ("jwks_uri", Some(metadata.jwks_uri().url())),
             ("authorization_endpoint", Some(metadata.authorization_endpoint().url())),
             ("userinfo_endpoint", metadata.userinfo_endpoint().map(|u| u.url())),
-            ("revocation_endpoint", metadata.additional_metadata().revocation_endpoint.as_ref()),
+            ("revocation_endpoint", metadata.additional_metadata().revocation_endpoint.as_ref().map(|r| r.url())),
         ];
         for (field, url) in announced {
             if let Some(url) = url.filter(|u| !crate::http::is_allowed_url(u)) {
@@ -207,10 +217,11 @@ impl Oidc {
                 .map(|s| s.iter().map(|s| sanitize::field(s)).collect())
                 .unwrap_or_default(),
         };
+        let revocation = metadata.additional_metadata().revocation_endpoint.clone();
         let client = CoreClient::from_provider_metadata(metadata.set_jwks(jwks), ClientId::new(provider.client_id.clone()), None)
             .set_device_authorization_url(device)
             .set_token_uri(token);
-        Ok(Self { client, http, issuer, clock, discovered })
+        Ok(Self { client, revocation, http, issuer, clock, discovered })
     }
 
     /// Step 1 of the device flow: ask for a device code and the user code to show.
@@ -273,6 +284,38 @@ impl Oidc {
             })?;
         // some IdPs do not rotate: keep using the one we have
         self.verify(&response, Some(refresh_token))
+    }
+
+    /// RFC 7009: tells the IdP to forget the refresh token (and, at most IdPs, its whole grant).
+    /// `Ok(false)` when the IdP announces no revocation endpoint.
+    ///
+    /// Written out rather than through `oauth2`'s `revoke_token`, which refuses any http:// endpoint,
+    /// loopback included; here the same https-or-loopback rule as for the issuer applies.
+    pub async fn revoke(&self, refresh_token: &Secret) -> Result<bool, OidcError> {
+        let Some(url) = self.revocation.as_ref().map(|u| u.url().clone()) else { return Ok(false) };
+        if crate::config::check_issuer(url.as_str()).is_err() {
+            return Err(OidcError::Protocol {
+                code: "unsafe revocation_endpoint".into(),
+                description: Some("the IdP announced a revocation endpoint that is not https".into()),
+            });
+        }
+        let client_id = self.client.client_id().as_str();
+        let form = [("token", refresh_token.expose()), ("token_type_hint", "refresh_token"), ("client_id", client_id)];
+        let request = self
+            .http
+            .reqwest()
+            .post(url.clone())
+            .form(&form)
+            .build()
+            .map_err(|e| OidcError::HttpClient { source: Box::new(e) })?;
+        // capped like every IdP answer; a 200 may have no body at all
+        let (status, body) = self.http.send_json(request).await.map_err(|e| OidcError::from_http(url.as_str(), e))?;
+        if (200..300).contains(&status) {
+            return Ok(true);
+        }
+        // RFC 7009 §2.2.1: an error answer is an OAuth error object
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        Err(OidcError::protocol(body["error"].as_str().unwrap_or(&format!("HTTP {status}")), body["error_description"].as_str()))
     }
 
     fn verify(&self, response: &CoreTokenResponse, old_refresh: Option<&Secret>) -> Result<TokenSet, OidcError> {

@@ -129,6 +129,11 @@ pub fn check_dir(_dir: &Path, _privacy: Privacy) -> Result<(), SafeFsError> {
 /// `IDBRIDGE_HOME`) ours and not writable by others; for `Settings` the directory must be ours and not
 /// writable by others.
 pub fn read(path: &Path, privacy: Privacy, max: u64) -> Result<Option<Vec<u8>>, SafeFsError> {
+    Ok(read_with_metadata(path, privacy, max)?.map(|(bytes, _)| bytes))
+}
+
+/// [`read`], with the file's metadata as it was opened (its mtime, for example).
+pub fn read_with_metadata(path: &Path, privacy: Privacy, max: u64) -> Result<Option<(Vec<u8>, Metadata)>, SafeFsError> {
     let mut options = OpenOptions::new();
     options.read(true);
     let mut file = match guarded(&mut options, privacy).open(path) {
@@ -164,7 +169,7 @@ pub fn read(path: &Path, privacy: Privacy, max: u64) -> Result<Option<Vec<u8>>, 
     if bytes.len() as u64 > max {
         return Err(unsafe_at(path, format!("is larger than {} KB: remove it", max / 1024)));
     }
-    Ok(Some(bytes))
+    Ok(Some((bytes, meta)))
 }
 
 /// Creates `dir` (and parents) for secrets: 0700 and ours. An existing directory of ours is tightened to
@@ -204,6 +209,19 @@ pub fn open_lock(path: &Path) -> Result<File, SafeFsError> {
     {
         let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
         check_file(path, &meta, Privacy::Settings)?;
+    }
+    Ok(file)
+}
+
+/// Opens an existing file of ours to change its times (no symlink followed, no FIFO waited on).
+pub fn open_existing_for_touch(path: &Path) -> Result<File, SafeFsError> {
+    let mut options = OpenOptions::new();
+    options.append(true);
+    let file = guarded(&mut options, Privacy::Secret).open(path).map_err(|e| map_open_error(path, e))?;
+    #[cfg(unix)]
+    {
+        let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
+        check_file(path, &meta, Privacy::Secret)?;
     }
     Ok(file)
 }

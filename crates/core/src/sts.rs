@@ -23,8 +23,10 @@ pub enum StsError {
     /// AWS answered with an error code (InvalidIdentityToken, AccessDenied, ...).
     #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code}: {message} (HTTP {status})")]
     Refused { role_arn: String, code: String, message: String, status: u16 },
-    #[error("cannot reach AWS STS at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
+    #[error("cannot reach AWS STS at {endpoint}")]
+    Unreachable { endpoint: String, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error("AWS STS at {endpoint} did not answer within {seconds} s")]
+    TimedOut { endpoint: String, seconds: u64 },
     /// STS (or what answers at the endpoint) sent something that is not an STS answer.
     #[error("AWS STS at {endpoint} gave an unusable answer: {detail}")]
     BadAnswer { endpoint: String, detail: String, status: Option<u16> },
@@ -47,7 +49,7 @@ impl StsError {
     }
 
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. })
+        matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. })
             || matches!(self.code(), Some("IDPCommunicationError"))
             || matches!(self, Self::Refused { status, .. } | Self::BadAnswer { status: Some(status), .. } if *status >= 500)
     }
@@ -89,6 +91,19 @@ pub async fn assume_role_with_web_identity(
         builder = builder.endpoint_url(endpoint);
     }
     let client = aws_sdk_sts::Client::from_conf(builder.build());
+    // the retries below sleep: bound the whole exchange, not only each attempt
+    tokio::time::timeout(timeout, attempts(&client, profile, id_token, session_name, timeout))
+        .await
+        .map_err(|_| StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs() })?
+}
+
+async fn attempts(
+    client: &aws_sdk_sts::Client,
+    profile: &Profile,
+    id_token: &Secret,
+    session_name: &str,
+    timeout: Duration,
+) -> Result<AssumedRole, StsError> {
     let mut attempt = 1;
     loop {
         let result = client
@@ -102,7 +117,7 @@ pub async fn assume_role_with_web_identity(
         match result {
             Ok(out) => return convert(profile, out),
             Err(e) => {
-                let err = map_error(profile, e);
+                let err = map_error(profile, e, timeout);
                 if err.code() == Some("IDPCommunicationError") && attempt < IDP_COMMUNICATION_ATTEMPTS {
                     tokio::time::sleep(IDP_COMMUNICATION_BACKOFF * 2u32.pow(attempt - 1)).await;
                     attempt += 1;
@@ -132,9 +147,10 @@ fn convert(
     })
 }
 
-fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     profile: &Profile,
     e: SdkError<E, aws_smithy_runtime_api::http::Response>,
+    timeout: Duration,
 ) -> StsError {
     match &e {
         // no AWS error code: the answer was not an STS error document (an HTML error page, garbage)
@@ -153,21 +169,19 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
             message: sanitize::field(se.err().message().unwrap_or("(no message)")),
             status: se.raw().status().as_u16(),
         },
-        _ => {
-            let mut detail = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                detail.push_str(": ");
-                detail.push_str(&s.to_string());
-                src = s.source();
-            }
-            let endpoint = sanitize::field(&endpoint_of(profile));
-            let detail = sanitize::field(&detail);
-            match &e {
-                SdkError::ResponseError(_) => StsError::BadAnswer { endpoint, detail, status: None },
-                _ if detail.contains(crate::sts_cap::TOO_LARGE) => StsError::BadAnswer { endpoint, detail, status: None },
-                _ => StsError::Unreachable { endpoint, detail },
-            }
-        }
+        // the SDK's own operation timeout: say it as plainly as ours
+        SdkError::TimeoutError(_) => StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs().max(1) },
+        // an answer that is not STS's (garbage, or cut off at the size cap): not a network failure
+        SdkError::ResponseError(_) => StsError::BadAnswer {
+            endpoint: sanitize::field(&endpoint_of(profile)),
+            detail: sanitize::field(&crate::error::one_line(&e)),
+            status: None,
+        },
+        _ if crate::error::one_line(&e).contains(crate::sts_cap::TOO_LARGE) => StsError::BadAnswer {
+            endpoint: sanitize::field(&endpoint_of(profile)),
+            detail: crate::sts_cap::TOO_LARGE.to_string(),
+            status: None,
+        },
+        _ => StsError::Unreachable { endpoint: endpoint_of(profile), source: Box::new(e) },
     }
 }
