@@ -82,6 +82,11 @@ def timed(world, *args, **env):
     return r, time.monotonic() - start
 
 
+def says(text, message):
+    """`message` is in `text`; "a|b": one of them is (the SDK's own timeout or ours may fire first)."""
+    return any(m in text for m in message.split("|"))
+
+
 def no_escapes(text):
     assert "\x1b" not in text and "\x07" not in text, repr(text)
 
@@ -90,8 +95,8 @@ def no_escapes(text):
 # mode -> (what the person reads, exit code once the old credentials expired), for STS at sts_endpoint
 STS_CASES = {
     "refused": ("cannot reach AWS STS at", 5),
-    "hang": ("did not finish within", 5),
-    "slowloris": ("did not finish within", 5),
+    "hang": ("did not answer within|did not finish within", 5),
+    "slowloris": ("did not answer within|did not finish within", 5),
     "html500": ("gave an unusable answer: HTTP 500 (text/html; charset=utf-8) that is not an STS answer", 5),
     "garbage": ("gave an unusable answer: HTTP 200 (application/json) that is not an STS answer", 1),
     "huge": ("larger than 1024 KB", 1),
@@ -113,7 +118,7 @@ def test_sts_fault_serves_old_credentials_then_fails_clearly_and_keeps_everythin
     assert r.code == 0, r.err
     assert r.out.encode() == stale
     message, code = STS_CASES[mode]
-    assert "warning:" in r.err and message in r.err and "min left)" in r.err, r.err
+    assert "warning:" in r.err and says(r.err, message) and "min left)" in r.err, r.err
     no_escapes(r.err)
     assert took < 6, f"credential-process took {took:.1f} s despite its 4 s budget"
 
@@ -122,7 +127,7 @@ def test_sts_fault_serves_old_credentials_then_fails_clearly_and_keeps_everythin
     expired = w.credential_file().read_bytes()
     r, took = timed(w, "credential-process", "--profile", "dev")
     assert r.code == code and r.out == "", r
-    assert message in r.err, r.err
+    assert says(r.err, message), r.err
     no_escapes(r.err)
     assert took < 6
     assert w.credential_file().read_bytes() == expired
@@ -137,8 +142,8 @@ def test_sts_fault_serves_old_credentials_then_fails_clearly_and_keeps_everythin
 # mode -> what the person reads when the IdP's token endpoint misbehaves during a refresh
 IDP_CASES = {
     "close": ("cannot reach the identity provider", 5),
-    "hang": ("did not finish within", 5),
-    "slowloris": ("did not finish within", 5),
+    "hang": ("did not answer within|did not finish within", 5),
+    "slowloris": ("did not answer within|did not finish within", 5),
     "html500": ("HTTP 500 (text/html; charset=utf-8) that is not JSON", 5),
     "garbage": ("HTTP 200 (application/json) that is not JSON", 1),
     "huge": ("larger than 1024 KB", 1),
@@ -158,7 +163,7 @@ def test_idp_fault_during_refresh_keeps_the_refresh_token(front, mode):
     r, took = timed(w, "credential-process", "--profile", "dev")
     message, code = IDP_CASES[mode]
     assert r.code == code and r.out == "", r
-    assert message in r.err, r.err
+    assert says(r.err, message), r.err
     no_escapes(r.err)
     assert took < 6, f"{took:.1f} s"
     assert w.credential_file().read_bytes() == expired
@@ -286,7 +291,8 @@ def private_bus(tmp_path):
 
 KEYCHAIN_CASES = {
     "absent": "no OS keychain is reachable",
-    "locked": "the keychain refused access to the idbridge item",
+    # a Secret Service that refuses sessions because its collection is locked
+    "locked": "org.freedesktop.Secret.Error.IsLocked: Cannot open a session: the collection is locked",
     "error": "no OS keychain is reachable",
 }
 

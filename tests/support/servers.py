@@ -2,6 +2,7 @@
 the kernel picks, and exits when its stdin closes (so it never outlives whoever started it)."""
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -9,6 +10,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORT = ROOT / "tests" / "support"
+READY_TIMEOUT = 60
+
+
+class NotReady(RuntimeError):
+    pass
 
 
 class Server:
@@ -19,10 +25,14 @@ class Server:
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
                                      env={**os.environ, **(env or {})}, cwd=cwd, text=True)
-        line = self.proc.stdout.readline()
+        # a stand-in that never says it is ready (seen: node stuck before listen() on a loaded machine)
+        # must fail the test, not hang the whole suite
+        ready, _, _ = select.select([self.proc.stdout], [], [], READY_TIMEOUT)
+        line = self.proc.stdout.readline() if ready else ""
         if not line:
+            self.proc.kill()
             self.stderr.seek(0)
-            raise RuntimeError(f"{cmd} did not start: {self.stderr.read()}")
+            raise NotReady(f"{cmd} did not start: {self.stderr.read()}")
         self.info = json.loads(line)
 
     def stop(self):
@@ -34,8 +44,13 @@ class Server:
 
 
 def start_idp(**env):
-    return Server(["node", str(ROOT / "tests" / "idp" / "server.mjs")], env={k: str(v) for k, v in env.items()},
-                  cwd=ROOT / "tests" / "idp")
+    for attempt in range(2):  # one more try if node hung before listening (see Server)
+        try:
+            return Server(["node", str(ROOT / "tests" / "idp" / "server.mjs")], env={k: str(v) for k, v in env.items()},
+                          cwd=ROOT / "tests" / "idp")
+        except NotReady:
+            if attempt == 1:
+                raise
 
 
 def start_aws(tmp, issuer, client_id, roles):
