@@ -75,20 +75,6 @@ fn every_session_length_gets_one_sts_call_per_lifetime() {
     }
 }
 
-/// A hook that tells the test it was reached, then takes `ms` to finish.
-fn signal_then_wait(ms: u64) -> (Hook, std::sync::mpsc::Receiver<()>) {
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let tx = Arc::new(std::sync::Mutex::new(tx));
-    let hook: Hook = Box::new(move || {
-        let tx = tx.clone();
-        Box::pin(async move {
-            let _ = tx.lock().unwrap().send(());
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-        })
-    });
-    (hook, rx)
-}
-
 fn callers(w: &World) -> impl std::future::Future<Output = crate::error::Result<crate::refresh::Served>> + Send + 'static {
     let app = w.app.clone();
     async move { app.credential_process("dev", soon()).await }

@@ -51,17 +51,29 @@ impl Shield {
         self.lock().active > 0
     }
 
-    /// For a signal handler: `true` if the process may act on `signal` right now. Otherwise the signal
-    /// is remembered and handed to the release hook when the last guard drops. Deciding under the same
-    /// lock as [`Shield::enter`] means no redemption can start between the answer and the exit.
-    pub fn defer(&self, signal: i32, act_now: impl FnOnce(i32)) {
+    /// For a signal handler: acts on `signal` right now when nothing is shielded, or when a signal was
+    /// already held back (a second Ctrl-C means "stop now, whatever it costs"). Otherwise the signal is
+    /// remembered for the release hook, run when the last guard drops, and `true` is returned. Deciding
+    /// under the same lock as [`Shield::enter`] means no redemption can start between the decision and
+    /// the exit.
+    pub fn defer(&self, signal: i32, act_now: impl FnOnce(i32)) -> bool {
         let mut state = self.lock();
-        if state.active == 0 {
+        if state.active == 0 || state.pending.is_some() {
             // keep the lock while acting: an exit here must not race a new `enter`
             act_now(signal);
-            return;
+            return false;
         }
-        state.pending.get_or_insert(signal);
+        state.pending = Some(signal);
+        true
+    }
+
+    /// Waits, driving the async runtime meanwhile, until nothing is shielded (at most `timeout`).
+    pub async fn idle(&self, timeout: Duration) -> bool {
+        let until = std::time::Instant::now() + timeout;
+        while self.is_active() && std::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        !self.is_active()
     }
 
     /// Waits until nothing is shielded, at most `timeout`. `true` if idle.
@@ -105,7 +117,7 @@ mod tests {
         let outer = shield.enter();
         let inner = shield.enter();
         let mut acted = false;
-        shield.defer(15, |_| acted = true);
+        assert!(shield.defer(15, |_| acted = true));
         assert!(!acted, "held back while shielded");
         drop(inner);
         assert_eq!(released.load(Ordering::SeqCst), 0, "one guard still holds");
@@ -113,6 +125,16 @@ mod tests {
         assert_eq!(released.load(Ordering::SeqCst), 15);
         shield.defer(2, |s| released.store(s, Ordering::SeqCst));
         assert_eq!(released.load(Ordering::SeqCst), 2, "acted on at once when idle");
+    }
+
+    #[test]
+    fn a_second_signal_acts_at_once() {
+        let shield = Shield::new();
+        let _guard = shield.enter();
+        assert!(shield.defer(2, |_| panic!("held back")));
+        let mut acted = None;
+        assert!(!shield.defer(2, |s| acted = Some(s)));
+        assert_eq!(acted, Some(2));
     }
 
     #[test]
