@@ -1,7 +1,6 @@
 //! In-process tests of the edges a review found: a caller cancelled mid-rotation, config changed
 //! under a refresh, sign-out racing a waiting caller, records that outlive a fix, status honesty.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use time::Duration as TD;
@@ -9,14 +8,6 @@ use time::Duration as TD;
 use crate::app::ProfileState;
 use crate::clock::Clock;
 use crate::testing::*;
-
-fn soon() -> Instant {
-    Instant::now() + Duration::from_secs(4)
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
-}
 
 /// Cancelling the caller drops the provider lock while the detached redeem task has not stored the
 /// successor yet: a second refresh redeems the OLD refresh token -> reuse detection kills the family.

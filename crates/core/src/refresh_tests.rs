@@ -1,6 +1,5 @@
 //! In-process tests of the refresh use cases with a manual clock, an in-memory keychain and fake IdP/STS.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -13,14 +12,6 @@ use crate::error::Error;
 use crate::freshness::Need;
 use crate::sts::StsError;
 use crate::testing::*;
-
-fn soon() -> Instant {
-    Instant::now() + Duration::from_secs(4)
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
-}
 
 #[test]
 fn a_valid_stored_id_token_is_used_without_redeeming_and_fresh_files_are_served_as_they_are() {

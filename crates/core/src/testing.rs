@@ -35,6 +35,15 @@ pub fn jwt(sub: &str, exp: OffsetDateTime) -> String {
 /// Something that happens inside a fake call, for tests that interleave.
 pub type Hook = Box<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
+/// A deadline as credential_process has it.
+pub fn soon() -> std::time::Instant {
+    std::time::Instant::now() + Duration::from_secs(4)
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().expect("runtime")
+}
+
 /// A hook that tells the test it was reached, then takes `ms` to finish.
 pub fn signal_then_wait(ms: u64) -> (Hook, std::sync::mpsc::Receiver<()>) {
     let (tx, rx) = std::sync::mpsc::channel::<()>();
