@@ -47,7 +47,9 @@ impl Idbridge {
         if left < MIN_REDEEM {
             return Err(Error::NotStarted { what: format!("refreshing the sign-in of '{name}'"), left_ms: left.as_millis() as u64 });
         }
-        let shielded = self.shield.enter();
+        let Some(shielded) = self.shield.enter() else {
+            return Err(Error::Internal { what: format!("idbridge is stopping: the sign-in of '{name}' was not refreshed") });
+        };
         let store = self.store.clone();
         let name = name.to_string();
         let task = tokio::spawn(async move {
