@@ -62,6 +62,9 @@ pub struct Config {
     /// Settings of the tray app (the CLI ignores them).
     #[serde(default)]
     pub app: AppSettings,
+    /// The file this was read from, as it was just before reading (see `freshness`).
+    #[serde(skip)]
+    pub source: Option<crate::freshness::FileIdentity>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -170,8 +173,10 @@ impl Config {
     /// Reads the file through [`crate::safe_fs`] (ours, not writable by others, no FIFO, at most
     /// [`MAX_FILE_BYTES`]): a config.toml planted by someone else could redirect tokens to their servers.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        // before reading: a change after this point makes the identity differ, never the reverse
+        let source = crate::freshness::FileIdentity::of(path);
         let text = read_text(path)?.ok_or_else(|| ConfigError::Missing { path: path.to_owned() })?;
-        Self::parse(&text, path)
+        Ok(Self { source, ..Self::parse(&text, path)? })
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {

@@ -23,6 +23,7 @@ pub mod logout;
 pub mod oidc;
 pub mod paths;
 pub mod refresh;
+pub mod rotation;
 pub mod safe_fs;
 pub mod sanitize;
 pub mod secret;
@@ -43,3 +44,6 @@ mod testing;
 #[cfg(test)]
 #[path = "refresh_tests.rs"]
 mod refresh_tests;
+#[cfg(test)]
+#[path = "edge_tests.rs"]
+mod edge_tests;

@@ -213,19 +213,6 @@ pub fn open_lock(path: &Path) -> Result<File, SafeFsError> {
     Ok(file)
 }
 
-/// Opens an existing file of ours to change its times (no symlink followed, no FIFO waited on).
-pub fn open_existing_for_touch(path: &Path) -> Result<File, SafeFsError> {
-    let mut options = OpenOptions::new();
-    options.append(true);
-    let file = guarded(&mut options, Privacy::Secret).open(path).map_err(|e| map_open_error(path, e))?;
-    #[cfg(unix)]
-    {
-        let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
-        check_file(path, &meta, Privacy::Secret)?;
-    }
-    Ok(file)
-}
-
 /// Where a write to `path` should land: the final target if `path` is a symlink (a dotfiles setup links
 /// `~/.aws/config` into a repository), else `path`. Relative links resolve against the link's directory.
 pub fn resolve_link(path: &Path) -> std::io::Result<PathBuf> {
