@@ -48,7 +48,9 @@ def make_home(root, profiles):
         # what the file was made for, checked after config.toml was written (see core freshness.rs)
         binding = {"provider": "idp", "issuer": "https://idp.example.com/", "client_id": "c",
                    "role_arn": f"arn:aws:iam::123456789012:role/r{i}"}
-        (home / "meta" / f"p{i}.json").write_text(json.dumps(binding))
+        m = home / "meta" / f"p{i}.json"
+        m.write_text(json.dumps(binding))
+        m.chmod(0o600)
     return home
 
 
