@@ -117,7 +117,7 @@ pub fn save_provider<R: Runtime>(app: AppHandle<R>, name: String, form: Provider
     edit(&app, |e, current| {
         let params = current.providers.get(&name).map(|p| p.params.clone()).unwrap_or_default();
         let scopes: Vec<String> = form.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        e.set_provider(&name, &Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes, params });
+        e.set_provider(&name, &Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes, params, flow: Default::default() });
         Ok(())
     })
 }
@@ -137,6 +137,7 @@ pub fn save_profile<R: Runtime>(app: AppHandle<R>, name: String, form: ProfileFo
             sts_endpoint: old.and_then(|p| p.sts_endpoint.clone()),
             federation_endpoint: old.and_then(|p| p.federation_endpoint.clone()),
             console_destination: blank(form.console_destination),
+            browser: old.and_then(|p| p.browser.clone()),
         });
         Ok(())
     })
@@ -175,6 +176,6 @@ pub fn set_autostart<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<boo
 #[tauri::command]
 pub async fn test_provider(state: State<'_, AppState>, form: ProviderForm) -> Result<idbridge_core::oidc::Discovered, UiError> {
     idbridge_core::config::check_issuer(form.issuer.trim()).map_err(|m| UiError::field("invalid", "issuer", m))?;
-    let provider = Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes: form.scopes, params: Default::default() };
+    let provider = Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes: form.scopes, params: Default::default(), flow: Default::default() };
     state.core.discover(&provider).await.map_err(|e| UiError::from(&e))
 }

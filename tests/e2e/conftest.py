@@ -143,13 +143,14 @@ class World:
 
 @pytest.fixture
 def make_world(tmp_path):
-    """make_world(**idp_env, roles=...) -> World. Servers stop when the test ends."""
+    """make_world(**idp_env, roles=..., aws_extra={...}) -> World. Servers stop when the test ends."""
     servers = []
 
-    def make(roles=None, **idp_env):
+    def make(roles=None, aws_extra=None, **idp_env):
         idp = start_idp(**idp_env)
         servers.append(idp)
-        aws = start_aws(tmp_path, idp.info["issuer"], idp.info["client_id"], roles or {ROLE_DEV: {}, ROLE_PROD: {}})
+        aws = start_aws(tmp_path, idp.info["issuer"], idp.info["client_id"], roles or {ROLE_DEV: {}, ROLE_PROD: {}},
+                        **(aws_extra or {}))
         servers.append(aws)
         return World(tmp_path, idp, aws)
 

@@ -8,6 +8,8 @@
 //   IDP_INTERVAL=S          the `interval` put in the device authorization response (default 1)
 //   IDP_TTL_DEVICE / IDP_TTL_ID_TOKEN / IDP_TTL_REFRESH   lifetimes in seconds
 //   IDP_TAMPER=aud|iss|sig|exp  re-sign (or break) the ID token the token endpoint hands out
+//   IDP_DATE_OFFSET=S       send a Date header S seconds off the real time (a server with a wrong clock)
+//   IDP_HIDE=a,b            leave these keys out of the discovery document
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
 // POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
 // requests get no answer for 30 s).
@@ -82,6 +84,14 @@ server.listen(0, '127.0.0.1', () => {
   provider.on('grant.revoked', (ctx, grantId) => log.push({ t: Date.now() / 1000, event: 'grant.revoked', grantId }));
 
   provider.use(async (ctx, next) => {
+    if (ctx.path !== '/.well-known/openid-configuration' || !env.IDP_HIDE) return next();
+    await next();
+    const body = { ...ctx.body };
+    for (const key of env.IDP_HIDE.split(',')) delete body[key];
+    ctx.body = body;
+  });
+
+  provider.use(async (ctx, next) => {
     if (ctx.path === '/device/auth' && ctx.method === 'POST') {
       await next();
       if (ctx.status === 200) ctx.body = { ...ctx.body, interval: num('IDP_INTERVAL', 1) };
@@ -123,6 +133,7 @@ server.listen(0, '127.0.0.1', () => {
 
   const handle = provider.callback();
   server.on('request', async (req, res) => {
+    if (env.IDP_DATE_OFFSET) res.setHeader('Date', new Date(Date.now() + num('IDP_DATE_OFFSET', 0) * 1000).toUTCString());
     if (req.url === '/_test/log') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(log));

@@ -9,7 +9,8 @@ issued credentials) goes to moto unchanged; moto checks its SigV4 signature, whi
 are the ones it issued.
 
 Prints {"port": N} on stdout, binds 127.0.0.1 only, exits when stdin closes. Config is a JSON file named
-by argv[1]: {"issuer", "client_ids", "roles": {arn: {"sub": optional, "max_duration": optional}}}.
+by argv[1]: {"issuer", "client_ids", "roles": {arn: {"sub": optional, "max_duration": optional}},
+"date_offset": optional seconds to put the Date header off by (a server with a wrong clock)}.
 Test endpoints: GET /_test/log, POST /_test/fail?code=C&count=N (the next N assumes fail with code C),
 POST /_test/hang?count=N (the next N assumes never answer).
 """
@@ -141,6 +142,9 @@ class Front(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string((timestamp or time.time()) + config.get("date_offset", 0))
 
     def reply(self, status, headers, body):
         self.send_response(status)

@@ -38,7 +38,7 @@ def start_idp(**env):
                   cwd=ROOT / "tests" / "idp")
 
 
-def start_aws(tmp, issuer, client_id, roles):
+def start_aws(tmp, issuer, client_id, roles, **extra):
     cfg = tmp / "aws-standin.json"
-    cfg.write_text(json.dumps({"issuer": issuer, "client_ids": [client_id], "roles": roles}))
+    cfg.write_text(json.dumps({"issuer": issuer, "client_ids": [client_id], "roles": roles, **extra}))
     return Server([sys.executable, str(SUPPORT / "aws_standin.py"), str(cfg)])

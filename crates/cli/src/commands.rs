@@ -54,6 +54,8 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
         Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
         Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
         Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
+        Command::Doctor { profile, json } => crate::doctor::run(app, runtime, profile, json),
+        Command::AwsSetup { profile, json } => crate::aws_setup::run(app, &profile, json),
         Command::Console { profile, destination, print } => {
             let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
             if print {

@@ -4,7 +4,9 @@
 //! stdout carries only a command's result (for credential-process: only the JSON); every message goes
 //! to stderr; the exit code is 0 only on success.
 
+mod aws_setup;
 mod commands;
+mod doctor;
 mod export;
 mod fast_path;
 
@@ -87,6 +89,25 @@ enum Command {
         /// Print the sign-in URL on stdout instead of opening a browser. It signs anyone in for 15 minutes.
         #[arg(long)]
         print: bool,
+    },
+    /// Check everything between you and a working `aws` command; one line per check. Exit status 0 when
+    /// all is well, 1 when something needs fixing.
+    Doctor {
+        /// Check only this profile and its provider.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the AWS side of the setup for a profile: the IAM OIDC provider command and the role's trust
+    /// policy (with your own `sub` after a sign-in). Never calls AWS.
+    AwsSetup {
+        #[arg(long)]
+        profile: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -13,6 +13,17 @@ pub const DEFAULT_DURATION_SECONDS: u32 = 3600;
 /// AssumeRoleWithWebIdentity's own limits for DurationSeconds.
 pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 900..=43200;
 
+/// How a person signs in to a provider.
+#[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    /// Device authorization grant (RFC 8628): works over SSH, the default.
+    #[default]
+    Device,
+    /// Authorization code with PKCE and a loopback redirect (RFC 8252, RFC 7636).
+    Browser,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
@@ -22,6 +33,8 @@ pub struct Provider {
     pub scopes: Vec<String>,
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub flow: Flow,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -42,6 +55,9 @@ pub struct Profile {
     /// Where Open Console lands; default: the console home of the profile's region.
     #[serde(default)]
     pub console_destination: Option<String>,
+    /// The browser (program and arguments) that opens this profile's console; default: the system's.
+    #[serde(default)]
+    pub browser: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -188,6 +204,11 @@ impl Config {
                     "a number of seconds from 900 to 43200 (got {})",
                     p.duration_seconds
                 )));
+            }
+            if let Some(b) = &p.browser
+                && (b.is_empty() || b[0].trim().is_empty() || b.iter().any(|a| a.contains('\0')))
+            {
+                return Err(invalid(key("browser"), "a list: the browser program, then its arguments, e.g. [\"firefox\", \"-P\", \"work\"]"));
             }
             for (k, v) in [("sts_endpoint", &p.sts_endpoint), ("federation_endpoint", &p.federation_endpoint),
                 ("console_destination", &p.console_destination)]

@@ -5,11 +5,13 @@
 
 pub mod app;
 pub mod aws_config;
+pub mod aws_setup;
 pub mod clock;
 pub mod config;
 pub mod config_edit;
 pub mod console;
 pub mod credentials;
+pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod id_token;

@@ -23,13 +23,16 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
-use crate::config::Provider;
+use crate::config::{Flow, Provider};
 use crate::id_token::IdClaims;
 use crate::secret::Secret;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 struct DeviceEndpoint {
     device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
+    /// RFC 9207: the IdP puts `iss` in its authorization responses.
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: Option<bool>,
 }
 impl AdditionalProviderMetadata for DeviceEndpoint {}
 
@@ -47,7 +50,10 @@ type Metadata = ProviderMetadata<
     CoreResponseType,
     CoreSubjectIdentifierType,
 >;
-type Client = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+/// The client as discovery leaves it; the device flow adds its endpoint on a copy when it runs.
+pub(crate) type Client =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type DeviceClient = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -60,7 +66,7 @@ pub enum OidcError {
          they must be identical, including any trailing '/' (AWS compares them exactly)"
     )]
     IssuerMismatch { configured: String, announced: String },
-    #[error("{issuer} offers no device authorization endpoint: enable the Device Code grant for this client at the IdP")]
+    #[error("{issuer} offers no device authorization endpoint: enable the Device Code grant for this client at the IdP, or set flow = \"browser\"")]
     NoDeviceEndpoint { issuer: String },
     #[error("sign-in was denied at the identity provider (access_denied)")]
     AccessDenied,
@@ -94,10 +100,11 @@ pub struct TokenSet {
 /// A discovered provider, ready for device flow and refresh.
 #[derive(Clone)]
 pub struct Oidc {
-    client: Client,
-    http: openidconnect::reqwest::Client,
-    issuer: String,
-    clock: Arc<dyn Clock>,
+    pub(crate) client: Client,
+    device_url: Option<DeviceAuthorizationUrl>,
+    pub(crate) http: openidconnect::reqwest::Client,
+    pub(crate) issuer: String,
+    pub(crate) clock: Arc<dyn Clock>,
     pub discovered: Discovered,
 }
 
@@ -105,7 +112,11 @@ pub struct Oidc {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Discovered {
     pub issuer: String,
+    /// Empty when the IdP has none (only possible for a provider with flow = "browser").
     pub device_authorization_endpoint: String,
+    pub authorization_endpoint: String,
+    /// RFC 9207: authorization responses carry `iss`, which must then be checked.
+    pub authorization_response_iss_parameter_supported: bool,
     pub token_endpoint: Option<String>,
     pub jwks_uri: String,
     pub scopes_supported: Vec<String>,
@@ -159,14 +170,18 @@ impl Oidc {
                 other => OidcError::Discovery { issuer: issuer.clone(), detail: other.to_string() },
             }
         })?;
-        let device = metadata
-            .additional_metadata()
-            .device_authorization_endpoint
-            .clone()
-            .ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: issuer.clone() })?;
+        let device = metadata.additional_metadata().device_authorization_endpoint.clone();
+        if device.is_none() && provider.flow == Flow::Device {
+            return Err(OidcError::NoDeviceEndpoint { issuer: issuer.clone() });
+        }
         let discovered = Discovered {
             issuer: issuer.clone(),
-            device_authorization_endpoint: device.to_string(),
+            device_authorization_endpoint: device.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+            authorization_endpoint: metadata.authorization_endpoint().to_string(),
+            authorization_response_iss_parameter_supported: metadata
+                .additional_metadata()
+                .authorization_response_iss_parameter_supported
+                .unwrap_or(false),
             token_endpoint: metadata.token_endpoint().map(|u| u.to_string()),
             jwks_uri: metadata.jwks_uri().to_string(),
             scopes_supported: metadata
@@ -174,14 +189,19 @@ impl Oidc {
                 .map(|s| s.iter().map(|s| s.to_string()).collect())
                 .unwrap_or_default(),
         };
-        let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), None)
-            .set_device_authorization_url(device);
-        Ok(Self { client, http, issuer, clock, discovered })
+        let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), None);
+        Ok(Self { client, device_url: device, http, issuer, clock, discovered })
+    }
+
+    fn device_client(&self) -> Result<DeviceClient, OidcError> {
+        let url = self.device_url.clone().ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: self.issuer.clone() })?;
+        Ok(self.client.clone().set_device_authorization_url(url))
     }
 
     /// Step 1 of the device flow: ask for a device code and the user code to show.
     pub async fn start_device_flow(&self, provider: &Provider) -> Result<DeviceAuthorization, OidcError> {
-        let mut req = self.client.exchange_device_code();
+        let client = self.device_client()?;
+        let mut req = client.exchange_device_code();
         for scope in &provider.scopes {
             req = req.add_scope(Scope::new(scope.clone()));
         }
@@ -202,7 +222,7 @@ impl Oidc {
     {
         let clock = self.clock.clone();
         let response = self
-            .client
+            .device_client()?
             .exchange_device_access_token(&auth.details)
             .map_err(|e| OidcError::Discovery { issuer: self.issuer.clone(), detail: e.to_string() })?
             .set_time_fn(move || to_chrono(clock.now()))
@@ -248,12 +268,27 @@ impl Oidc {
     }
 
     fn verify(&self, response: &CoreTokenResponse, old_refresh: Option<&Secret>) -> Result<TokenSet, OidcError> {
+        // the device and refresh grants carry no nonce
+        self.verify_with_nonce(response, old_refresh, None)
+    }
+
+    /// Checks the ID token (signature, `iss`, `aud`, `exp`, and `nonce` when one was sent) and takes the tokens.
+    pub(crate) fn verify_with_nonce(
+        &self,
+        response: &CoreTokenResponse,
+        old_refresh: Option<&Secret>,
+        nonce: Option<&Nonce>,
+    ) -> Result<TokenSet, OidcError> {
         let id_token: &CoreIdToken = response.extra_fields().id_token().ok_or(OidcError::NoIdToken)?;
         let clock = self.clock.clone();
         let verifier = self.client.id_token_verifier().set_time_fn(move || to_chrono(clock.now()));
-        // the device and refresh grants carry no nonce
+        let check_nonce = |got: Option<&Nonce>| match nonce {
+            None => Ok(()),
+            Some(want) if got.is_some_and(|g| g.secret() == want.secret()) => Ok(()),
+            Some(_) => Err("the ID token's nonce is not the one this sign-in sent".to_string()),
+        };
         id_token
-            .claims(&verifier, |_: Option<&Nonce>| Ok(()))
+            .claims(&verifier, check_nonce)
             .map_err(|e| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: e.to_string() })?;
         let raw = id_token.to_string();
         let claims = IdClaims::decode(&raw)
@@ -265,7 +300,7 @@ impl Oidc {
         Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims })
     }
 
-    fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+    pub(crate) fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
         &self,
         e: RequestTokenError<RE, T>,
     ) -> OidcError {
