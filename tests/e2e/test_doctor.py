@@ -207,3 +207,11 @@ def test_aws_setup_prints_the_exact_issuer_and_the_persons_sub(world):
     assert '"sts:AssumeRoleWithWebIdentity"' in text.out and "create-role --role-name dev" in text.out
     bad = world.run("aws-setup", "--profile", "nope")
     assert bad.code != 0 and "no profile named 'nope'" in bad.err
+
+
+def test_a_browser_flow_provider_needs_the_authorization_endpoint_not_the_device_one(make_world):
+    w = make_world(IDP_HIDE="device_authorization_endpoint")
+    w.write_config(extra_provider='flow = "browser"\n')
+    st, c = status_of(doctor(w)[1], "endpoint")
+    assert st == "ok" and "authorization_endpoint present" in c["message"], c
+    assert w.login().code == 0, "the browser sign-in works without a device endpoint"

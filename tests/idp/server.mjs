@@ -58,9 +58,10 @@ server.listen(0, '127.0.0.1', () => {
       client_name: 'idbridge',
       application_type: 'native',
       token_endpoint_auth_method: 'none',
-      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-      response_types: [],
-      redirect_uris: [],
+      // the browser sign-in: authorization code + PKCE to a loopback redirect, any port (RFC 8252 §7.3)
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token', 'authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
     }],
     jwks: { keys: [jwk] },
     cookies: { keys: [randomUUID()] },

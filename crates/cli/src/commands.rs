@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use idbridge_core::clock::SystemClock;
-use idbridge_core::config::Config;
+use idbridge_core::config::{Config, Flow};
 use idbridge_core::credentials::format_expiration;
 use idbridge_core::token_store::Keychain;
 use idbridge_core::{Idbridge, Paths};
@@ -48,7 +48,9 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Login { provider, profile, no_browser } => runtime.block_on(login(app, provider, profile, no_browser)),
+        Command::Login { provider, profile, no_browser, timeout } => {
+            runtime.block_on(login(app, provider, profile, no_browser, Duration::from_secs(timeout)))
+        }
         Command::Status { json } => status(app, json),
         Command::Logout { provider } => logout(app, provider),
         Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
@@ -92,9 +94,18 @@ fn pick_provider(config: &Config, app: &Idbridge, provider: Option<String>, prof
     }
 }
 
-async fn login(app: &Idbridge, provider: Option<String>, profile: Option<String>, no_browser: bool) -> anyhow::Result<ExitCode> {
+async fn login(
+    app: &Idbridge,
+    provider: Option<String>,
+    profile: Option<String>,
+    no_browser: bool,
+    timeout: Duration,
+) -> anyhow::Result<ExitCode> {
     let config = app.load_config()?;
     let provider = pick_provider(&config, app, provider, profile)?;
+    if config.providers[&provider].flow == Flow::Browser && !no_browser {
+        return crate::browser_login::run(app, &config, &provider, timeout).await;
+    }
     let pending = app.start_sign_in(&config, &provider).await?;
     let auth = &pending.authorization;
     let minutes = ((auth.expires_at - app.now()).whole_seconds() + 59) / 60;
@@ -109,6 +120,11 @@ async fn login(app: &Idbridge, provider: Option<String>, profile: Option<String>
     }
     eprintln!("Waiting for approval (the code expires in {minutes} min)...");
     let report = app.finish_sign_in(&config, pending, tokio::time::sleep).await?;
+    report_sign_in(&report, &provider)
+}
+
+/// What a sign-in (either flow) did for each profile; fails naming the profiles without credentials.
+pub fn report_sign_in(report: &idbridge_core::signin::SignInReport, provider: &str) -> anyhow::Result<ExitCode> {
     eprintln!("Signed in to '{}' as {}.", report.provider, report.who);
     for p in &report.profiles {
         match &p.result {

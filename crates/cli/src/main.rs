@@ -5,6 +5,7 @@
 //! to stderr; the exit code is 0 only on success.
 
 mod aws_setup;
+mod browser_login;
 mod commands;
 mod doctor;
 mod export;
@@ -24,8 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign in with the device flow (browser), store the tokens in the OS keychain, and fetch credentials
-    /// for every profile of the provider.
+    /// Sign in (device flow, or the browser with PKCE for flow = "browser"), store the tokens in the OS
+    /// keychain, and fetch credentials for every profile of the provider.
     Login {
         /// The provider to sign in to (default: the only one configured).
         #[arg(long, conflicts_with = "profile")]
@@ -33,9 +34,13 @@ enum Command {
         /// Sign in to the provider of this profile.
         #[arg(long)]
         profile: Option<String>,
-        /// Print the URL and code only; do not open a browser.
+        /// Print the URL and code only; do not open a browser. With flow = "browser" this falls back to
+        /// the device flow (for SSH sessions).
         #[arg(long)]
         no_browser: bool,
+        /// Give up a browser sign-in after this many seconds.
+        #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+        timeout: u64,
     },
     /// Print the profile's credentials as credential_process JSON (for ~/.aws/config). Never asks a person.
     CredentialProcess {

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod aws_config;
 pub mod aws_setup;
+pub mod browser_signin;
 pub mod clock;
 pub mod config;
 pub mod config_edit;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod id_token;
 pub mod lock;
+pub mod loopback;
 pub mod oidc;
 pub mod paths;
 pub mod refresh;

@@ -70,6 +70,9 @@ pub enum OidcError {
     NoDeviceEndpoint { issuer: String },
     #[error("sign-in was denied at the identity provider (access_denied)")]
     AccessDenied,
+    /// The browser came back with an authorization response that cannot be used.
+    #[error("the answer the browser brought back from the identity provider was refused: {reason}")]
+    Callback { reason: String },
     #[error("the sign-in code expired before it was approved; run the sign-in again and approve within the time shown")]
     DeviceCodeExpired,
     #[error("the identity provider no longer accepts the refresh token ({code}); a sign-in is needed")]

@@ -12,7 +12,7 @@ use crate::app::Idbridge;
 use crate::config::{Config, Provider};
 use crate::credentials;
 use crate::error::{Error, Result};
-use crate::oidc::{DeviceAuthorization, Oidc};
+use crate::oidc::{DeviceAuthorization, Oidc, TokenSet};
 use crate::token_store::StoredTokens;
 
 pub struct PendingSignIn {
@@ -61,13 +61,23 @@ impl Idbridge {
     {
         let PendingSignIn { provider_name, provider, oidc, authorization } = pending;
         let set = oidc.finish_device_flow(authorization, sleep).await?;
-        self.save_tokens(&provider_name, StoredTokens {
+        self.store_sign_in(&provider_name, &provider, &set).await?;
+        Ok(self.prepare_profiles(config, provider_name, &set).await)
+    }
+
+    /// The tokens of a sign-in go to the keychain before anything else happens.
+    pub(crate) async fn store_sign_in(&self, provider_name: &str, provider: &Provider, set: &TokenSet) -> Result<()> {
+        self.save_tokens(provider_name, StoredTokens {
             issuer: provider.issuer.clone(),
             client_id: provider.client_id.clone(),
             refresh_token: set.refresh_token.clone(),
             id_token: set.id_token.clone(),
         })
-        .await?;
+        .await
+    }
+
+    /// Credentials for every profile of the provider. A profile that fails does not stop the others.
+    pub(crate) async fn prepare_profiles(&self, config: &Config, provider_name: String, set: &TokenSet) -> SignInReport {
         let mut profiles = Vec::new();
         for (name, profile) in config.profiles_of(&provider_name) {
             let result = async {
@@ -78,6 +88,6 @@ impl Idbridge {
             .await;
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
-        Ok(SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles })
+        SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles }
     }
 }
