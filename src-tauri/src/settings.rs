@@ -138,6 +138,8 @@ pub fn save_profile<R: Runtime>(app: AppHandle<R>, name: String, form: ProfileFo
             federation_endpoint: old.and_then(|p| p.federation_endpoint.clone()),
             console_destination: blank(form.console_destination),
             browser: old.and_then(|p| p.browser.clone()),
+            console_container: old.and_then(|p| p.console_container.clone()),
+            console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
         });
         Ok(())
     })

@@ -162,6 +162,8 @@ class Front(BaseHTTPRequestHandler):
                 return self.reply(200, {"Content-Type": "application/json"}, json.dumps(log).encode())
         if url.path == "/federation":
             return self.reply(*federation(dict(urllib.parse.parse_qsl(url.query))))
+        if url.path == "/oauth":
+            return self.reply(*logout(dict(urllib.parse.parse_qsl(url.query)), self.headers.get("Host", "")))
         return self.handle_sts("GET", b"")
 
     def do_POST(self):
@@ -229,6 +231,15 @@ def federation(q):
                 "issuer": q.get("Issuer")})
         return (302, {"Location": q["Destination"]}, b"") if ok else (400, {}, b"invalid sign-in request")
     return 400, {}, b"unknown Action"
+
+
+def logout(q, host):
+    """Ends the console session, then follows redirect_uri only to a sign-in host (here: this server),
+    as AWS does only for its regional sign-in hosts."""
+    target = q.get("redirect_uri", "")
+    ok = q.get("Action") == "logout" and urllib.parse.urlparse(target).netloc == host
+    record({"action": "logout", "status": 302, "redirected": ok})
+    return 302, {"Location": target if ok else "https://aws.amazon.com/"}, b""
 
 
 def caller_arn(key_id, secret, session_token):

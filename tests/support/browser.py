@@ -119,10 +119,27 @@ def wait_for_polls(url, count):
         time.sleep(0.05)
 
 
+def follow(url):
+    """Follows redirects while they stay on the same server (a logout that redirects to the login)."""
+    hops = []
+    r = requests.get(url, allow_redirects=False, timeout=10)
+    while r.status_code in (301, 302, 303) and urllib.parse.urlparse(r.headers["Location"]).netloc == urllib.parse.urlparse(url).netloc:
+        hops.append(dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query)).get("Action"))
+        url = r.headers["Location"]
+        r = requests.get(url, allow_redirects=False, timeout=10)
+    hops.append(dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query)).get("Action"))
+    return {"outcome": "followed", "status": r.status_code, "location": r.headers.get("Location"), "url": url, "hops": hops}
+
+
 def main():
-    url = sys.argv[1]
+    # a profile's `browser = [...]` may put arguments before the URL: record them
+    url, argv = sys.argv[-1], sys.argv[1:-1]
     action = os.environ.get("STANDIN_ACTION", "approve")
-    entry = {"url_path": urllib.parse.urlparse(url).path, "action": action}
+    entry = {"url_path": urllib.parse.urlparse(url).path, "action": action, "argv": argv}
+    if url.startswith("ext+container:"):  # what Firefox's container extension receives
+        q = dict(urllib.parse.parse_qsl(url[len("ext+container:"):]))
+        entry["container"], url = q["name"], q["url"]
+        entry["url_path"] = urllib.parse.urlparse(url).path
     if os.environ.get("STANDIN_WAIT_POLLS"):
         wait_for_polls(url, int(os.environ["STANDIN_WAIT_POLLS"]))
     try:
@@ -133,8 +150,7 @@ def main():
         elif "/device" in urllib.parse.urlparse(url).path:
             entry.update(device_flow(url, action, os.environ.get("STANDIN_LOGIN", "alice")))
         else:
-            r = requests.get(url, allow_redirects=False, timeout=10)
-            entry.update(outcome="followed", status=r.status_code, location=r.headers.get("Location"), url=url)
+            entry.update(follow(url))
     except Exception as e:  # the log is how the test learns what went wrong
         entry.update(outcome="error", error=repr(e))
     with open(os.environ["STANDIN_LOG"], "a") as f:

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 use idbridge_core::clock::SystemClock;
 use idbridge_core::config::{Config, Flow};
 use idbridge_core::credentials::format_expiration;
@@ -59,12 +59,12 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
         Command::Doctor { profile, json } => crate::doctor::run(app, runtime, profile, json),
         Command::AwsSetup { profile, json } => crate::aws_setup::run(app, &profile, json),
         Command::Console { profile, destination, print } => {
-            let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
             if print {
+                let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
                 println!("{}", url.expose());
             } else {
-                webbrowser::open(url.expose())
-                    .map_err(|e| anyhow!("cannot open a browser ({e}); use --print to get the URL instead"))?;
+                let opener = |url: &str| webbrowser::open(url);
+                runtime.block_on(app.open_console(&profile, destination.as_deref(), opener))?;
                 eprintln!("Opened the AWS console for profile '{profile}' in your browser.");
             }
             Ok(ExitCode::SUCCESS)

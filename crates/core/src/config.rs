@@ -58,6 +58,13 @@ pub struct Profile {
     /// The browser (program and arguments) that opens this profile's console; default: the system's.
     #[serde(default)]
     pub browser: Option<Vec<String>>,
+    /// Open the console in this Firefox container (an `ext+container:` URL).
+    #[serde(default)]
+    pub console_container: Option<String>,
+    /// Log out of the browser's current console session before signing in (browsers without the
+    /// console's multi-session support).
+    #[serde(default)]
+    pub console_sign_out_first: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -209,6 +216,11 @@ impl Config {
                 && (b.is_empty() || b[0].trim().is_empty() || b.iter().any(|a| a.contains('\0')))
             {
                 return Err(invalid(key("browser"), "a list: the browser program, then its arguments, e.g. [\"firefox\", \"-P\", \"work\"]"));
+            }
+            if let Some(c) = &p.console_container
+                && (c.trim().is_empty() || c.len() > 64 || c.chars().any(char::is_control))
+            {
+                return Err(invalid(key("console_container"), "the name of a Firefox container (1 to 64 characters)"));
             }
             for (k, v) in [("sts_endpoint", &p.sts_endpoint), ("federation_endpoint", &p.federation_endpoint),
                 ("console_destination", &p.console_destination)]

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod config_edit;
 pub mod console;
+pub mod console_open;
 pub mod credentials;
 pub mod doctor;
 pub mod error;
