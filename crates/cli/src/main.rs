@@ -10,6 +10,7 @@ mod commands;
 mod doctor;
 mod export;
 mod fast_path;
+mod import;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,19 @@ enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+    /// Merge providers and profiles from a team's shared config (a file, or an https:// URL) into
+    /// config.toml: shows the changes and asks first. Your own edits and comments are kept.
+    Import {
+        /// A path, or an https:// URL (SSL_CERT_FILE adds CAs to trust for it).
+        #[arg(value_name = "PATH|URL")]
+        source: String,
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Also replace entries you edited yourself with the team's version.
+        #[arg(long)]
+        overwrite_local_edits: bool,
     },
     /// Print the AWS side of the setup for a profile: the IAM OIDC provider command and the role's trust
     /// policy (with your own `sub` after a sign-in). Never calls AWS.

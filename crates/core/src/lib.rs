@@ -17,6 +17,7 @@ pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod id_token;
+pub mod import;
 pub mod lock;
 pub mod loopback;
 pub mod oidc;

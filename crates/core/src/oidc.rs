@@ -136,7 +136,7 @@ pub fn http_client(timeout: Duration) -> openidconnect::reqwest::Client {
         .unwrap_or_default()
 }
 
-fn transport_detail(e: &dyn std::error::Error) -> String {
+pub(crate) fn transport_detail(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(c) = src {
