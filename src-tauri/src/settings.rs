@@ -140,6 +140,8 @@ pub fn save_profile<R: Runtime>(app: AppHandle<R>, name: String, form: ProfileFo
             browser: old.and_then(|p| p.browser.clone()),
             console_container: old.and_then(|p| p.console_container.clone()),
             console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
+            source_profile: old.and_then(|p| p.source_profile.clone()),
+            external_id: old.and_then(|p| p.external_id.clone()),
         });
         Ok(())
     })

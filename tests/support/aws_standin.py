@@ -179,6 +179,8 @@ class Front(BaseHTTPRequestHandler):
     def handle_sts(self, method, body):
         params = dict(urllib.parse.parse_qsl(body.decode() if body else urllib.parse.urlparse(self.path).query))
         action = params.get("Action")
+        if action == "AssumeRole":
+            return self.assume_role(method, body, params)
         if action != "AssumeRoleWithWebIdentity":
             status, headers, out = forward_to_moto(method, self.path, dict(self.headers), body, sign=False)
             record({"action": action, "status": status})
@@ -205,6 +207,36 @@ class Front(BaseHTTPRequestHandler):
         return self.reply(status, headers, out)
 
 
+    def assume_role(self, method, body, params):
+        """Role chaining: what AWS checks and moto does not (the one-hour cap of chained sessions, the
+        session name, the role's ExternalId), then moto, which checks the caller's SigV4 signature."""
+        role = params.get("RoleArn", "")
+        entry = {"action": "AssumeRole", "role": role, "session": params.get("RoleSessionName"),
+                 "duration": params.get("DurationSeconds"), "external_id": params.get("ExternalId")}
+        want_external = config["roles"].get(role, {}).get("external_id")
+        error = None
+        if not SESSION_NAME.match(params.get("RoleSessionName", "")):
+            error = aws_error("ValidationError", "roleSessionName failed to satisfy constraint")
+        elif int(params.get("DurationSeconds", "3600")) > 3600:
+            error = aws_error("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+        elif role not in config["roles"]:
+            error = aws_error("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role}", 403)
+        elif want_external and params.get("ExternalId") != want_external:
+            error = aws_error("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role}", 403)
+        if error:
+            record({**entry, "status": error[0], "code": re.search(rb"<Code>(.*?)</Code>", error[2]).group(1).decode()})
+            return self.reply(*error)
+        status, headers, out = forward_to_moto(method, self.path, dict(self.headers), body, sign=False)
+        issued = {}
+        if status == 200:
+            tree = ElementTree.fromstring(out)
+            for tag in ("AccessKeyId", "Expiration", "Arn"):
+                el = tree.find(f".//{{{STS_NS}}}{tag}")
+                issued[tag] = el.text if el is not None else None
+        record({**entry, "status": status, "issued": issued})
+        return self.reply(status, headers, out)
+
+
 def federation(q):
     """getSigninToken checks the session JSON (the credentials must work at moto); login checks the token."""
     if q.get("Action") == "getSigninToken":
@@ -222,7 +254,8 @@ def federation(q):
             return 400, {}, b"invalid session credentials"
         token = uuid.uuid4().hex + uuid.uuid4().hex
         signin_tokens[token] = (arn, time.time())
-        record({"action": "getSigninToken", "status": 200, "arn": arn, "signin_token": token})
+        record({"action": "getSigninToken", "status": 200, "arn": arn, "signin_token": token,
+                "session_duration": q.get("SessionDuration")})
         return 200, {"Content-Type": "application/json"}, json.dumps({"SigninToken": token}).encode()
     if q.get("Action") == "login":
         arn, issued = signin_tokens.get(q.get("SigninToken", ""), (None, 0))

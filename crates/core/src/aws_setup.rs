@@ -58,8 +58,33 @@ impl Idbridge {
                 "sign in first (`idbridge login --profile {profile_name}`) to get a trust policy limited to your own `sub`"
             ));
         }
-        Ok(build(profile_name, profile, provider, subject, notes))
+        let mut setup = build(profile_name, profile, provider, subject, notes);
+        if let Some(source) = &profile.source_profile {
+            let source_arn = &config.profile(source, &self.paths.config_file)?.role_arn;
+            chained(&mut setup, profile, source, source_arn);
+        }
+        Ok(setup)
     }
+}
+
+/// A chained role trusts the source profile's role (sts:AssumeRole), not the IdP: no OIDC provider to
+/// register for it.
+fn chained(s: &mut AwsSetup, profile: &Profile, source: &str, source_arn: &str) {
+    let mut statement = serde_json::json!({
+        "Effect": "Allow",
+        "Principal": { "AWS": source_arn },
+        "Action": "sts:AssumeRole",
+    });
+    if let Some(id) = &profile.external_id {
+        statement["Condition"] = serde_json::json!({ "StringEquals": { "sts:ExternalId": id } });
+    }
+    s.trust_policy = serde_json::json!({ "Version": "2012-10-17", "Statement": [statement] });
+    s.create_provider_argv.clear();
+    s.create_provider_command.clear();
+    s.notes = vec![format!(
+        "'{}' chains from profile '{source}': its role trusts {source_arn}, which also needs permission for sts:AssumeRole on {}",
+        s.profile, profile.role_arn
+    )];
 }
 
 fn build(

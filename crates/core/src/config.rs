@@ -40,6 +40,8 @@ pub struct Provider {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// For a chained profile (`source_profile`) this is filled in at load with its source's provider.
+    #[serde(default)]
     pub provider: String,
     pub role_arn: String,
     #[serde(default = "default_region")]
@@ -65,7 +67,19 @@ pub struct Profile {
     /// console's multi-session support).
     #[serde(default)]
     pub console_sign_out_first: bool,
+    /// Role chaining: take this profile's credentials from `sts:AssumeRole` with the credentials of
+    /// another profile.
+    #[serde(default)]
+    pub source_profile: Option<String>,
+    /// The `sts:ExternalId` the role's trust policy asks for (chained profiles only).
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
+
+/// AWS caps a role-chained session at one hour, whatever the role allows.
+pub const CHAINED_MAX_DURATION_SECONDS: u32 = 3600;
+/// A chain longer than this is almost certainly a mistake.
+pub const MAX_CHAIN_DEPTH: usize = 5;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -154,10 +168,11 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_owned(),
             message: e.message().to_string() + &locate(text, e.message(), e.span()),
         })?;
+        crate::chain::resolve_providers(&mut config, path)?;
         config.validate(path)?;
         Ok(config)
     }
@@ -206,6 +221,7 @@ impl Config {
             if !is_region(&p.region) {
                 return Err(invalid(key("region"), "an AWS region such as us-east-1 or ap-northeast-1"));
             }
+            crate::chain::validate(name, p).map_err(|(k, e)| invalid(key(k), &e))?;
             if !DURATION_RANGE.contains(&p.duration_seconds) {
                 return Err(invalid(key("duration_seconds"), &format!(
                     "a number of seconds from 900 to 43200 (got {})",

@@ -7,6 +7,7 @@ pub mod app;
 pub mod aws_config;
 pub mod aws_setup;
 pub mod browser_signin;
+pub mod chain;
 pub mod clock;
 pub mod config;
 pub mod config_edit;

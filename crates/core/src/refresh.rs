@@ -96,6 +96,9 @@ impl Idbridge {
     /// New role credentials for one profile, written to its file; returns the file's bytes.
     pub async fn refresh_profile(&self, config: &Config, profile_name: &str) -> Result<Vec<u8>> {
         let (profile, provider) = self.profile_and_provider(config, profile_name)?;
+        if profile.source_profile.is_some() {
+            return self.refresh_chained(config, profile_name).await;
+        }
         let (token, claims) = self.id_token(&profile.provider, provider, None, Some(profile_name)).await?;
         let assumed = match self.assume(profile_name, profile, &token, &claims).await {
             Err(Error::Sts { source, .. }) if source.wants_fresh_token() => {

@@ -79,13 +79,23 @@ impl Idbridge {
     /// Credentials for every profile of the provider. A profile that fails does not stop the others.
     pub(crate) async fn prepare_profiles(&self, config: &Config, provider_name: String, set: &TokenSet) -> SignInReport {
         let mut profiles = Vec::new();
-        for (name, profile) in config.profiles_of(&provider_name) {
+        // chained profiles after the others: they start from their source's fresh credentials
+        let (chained, direct): (Vec<_>, Vec<_>) = config.profiles_of(&provider_name).partition(|(_, p)| p.source_profile.is_some());
+        for (name, profile) in direct {
             let result = async {
                 let assumed = self.assume(name, profile, &set.id_token, &set.claims).await?;
                 credentials::write_file(&self.paths.credential_file(name), &assumed.credentials)?;
                 Ok::<_, Error>(assumed.credentials.expiration)
             }
             .await;
+            profiles.push(ProfileOutcome { profile: name.clone(), result });
+        }
+        for (name, _) in chained {
+            let result = self.refresh_profile(config, name).await.and_then(|bytes| {
+                credentials::Credentials::from_process_json(&bytes)
+                    .map(|c| c.expiration)
+                    .map_err(|reason| credentials::CredentialFileError::Corrupt { path: self.paths.credential_file(name), reason }.into())
+            });
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
         SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles }
