@@ -51,17 +51,30 @@ impl Loopback {
 
     /// Waits for a request to the callback path; anything else (a favicon, a port scan) gets a 404 and
     /// the wait goes on. Returns the open connection so the caller answers once it knows the outcome.
+    ///
+    /// Connections are read side by side: browsers open speculative connections that send nothing,
+    /// and one of those must not hold up the real redirect.
     pub async fn next_callback(&self) -> std::io::Result<(TcpStream, Callback)> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(TcpStream, Callback)>(4);
+        let mut readers = tokio::task::JoinSet::new();
         loop {
-            let (mut stream, _) = self.listener.accept().await?;
-            let Ok(Ok(head)) = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await else {
-                continue;
-            };
-            match parse_head(&head) {
-                Some(cb) => return Ok((stream, cb)),
-                None => {
-                    let _ = respond(&mut stream, 404, "text/plain; charset=utf-8", "not found").await;
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (mut stream, _) = accepted?;
+                    let tx = tx.clone();
+                    readers.spawn(async move {
+                        let Ok(Ok(head)) = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await else { return };
+                        match parse_head(&head) {
+                            Some(cb) => {
+                                let _ = tx.send((stream, cb)).await;
+                            }
+                            None => {
+                                let _ = respond(&mut stream, 404, "text/plain; charset=utf-8", "not found").await;
+                            }
+                        }
+                    });
                 }
+                Some(found) = rx.recv() => return Ok(found),
             }
         }
     }
