@@ -114,6 +114,7 @@ server.listen(0, '127.0.0.1', () => {
     entry.grant_type = ctx.oidc?.params?.grant_type;
     if (entry.grant_type === 'refresh_token') entry.refresh_token = ctx.oidc.params.refresh_token;
     if (entry.grant_type?.endsWith('device_code')) entry.device_code = ctx.oidc.params.device_code;
+    if (entry.grant_type === 'authorization_code') entry.code = ctx.oidc.params.code;
     if (entry.result === 'authorization_pending' && slowDownLeft > 0) {
       slowDownLeft -= 1;
       ctx.status = env.IDP_MODE === 'auth0' ? 429 : 400;

@@ -230,7 +230,7 @@ class Front(BaseHTTPRequestHandler):
         issued = {}
         if status == 200:
             tree = ElementTree.fromstring(out)
-            for tag in ("AccessKeyId", "Expiration", "Arn"):
+            for tag in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Arn"):
                 el = tree.find(f".//{{{STS_NS}}}{tag}")
                 issued[tag] = el.text if el is not None else None
         record({**entry, "status": status, "issued": issued})
