@@ -13,17 +13,25 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     let app = app.clone();
     let arg = arg.to_string();
     match verb {
-        "quit" => app.exit(0),
+        "quit" => {
+            // a refresh-token rotation in flight must reach the keychain before the process ends
+            tauri::async_runtime::spawn_blocking(move || {
+                app.state::<AppState>().core.shield.wait_idle(std::time::Duration::from_secs(30));
+                app.exit(0);
+            });
+        }
         "settings" => crate::settings_process::open(&app),
         "signin" => crate::signin::start(&app, arg),
         "signout" => {
-            tauri::async_runtime::spawn_blocking(move || {
+            tauri::async_runtime::spawn(async move {
                 let state = app.state::<AppState>();
-                if let Err(e) = state.core.logout(&arg) {
+                // the core takes the provider lock: a refresh in flight finishes first and cannot undo this
+                if let Err(e) = state.core.logout(&arg).await {
                     notify(t(state.lang(), "error_title").into(), e.to_string());
                 }
                 state.lock().tracks.clear();
-                state.refresh_signed_in();
+                let handle = app.clone();
+                let _ = tauri::async_runtime::spawn_blocking(move || handle.state::<AppState>().refresh_signed_in()).await;
                 crate::tray::update(&app);
             });
         }
@@ -43,7 +51,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         }
         "refresh" => {
             tauri::async_runtime::spawn(async move {
-                let policy = app.state::<AppState>().policy();
+                let policy = app.state::<AppState>().policy(&arg);
                 crate::background::refresh(&app, &arg, policy, true).await;
                 crate::tray::update(&app);
             });

@@ -22,13 +22,13 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         state.reload_config();
         let keychain_app = app.clone();
         let _ = tauri::async_runtime::spawn_blocking(move || keychain_app.state::<AppState>().refresh_signed_in()).await;
-        let policy = state.policy();
         let now = state.core.now();
         let mut next_wake = now + TICK;
         for view in state.profiles() {
             if !view.provider_signed_in {
                 continue;
             }
+            let policy = state.policy(&view.name);
             match next_refresh(&view.name, view.expiration, &view.track, policy) {
                 Some(due) if due <= now => {
                     refresh(&app, &view.name, policy, false).await;
@@ -39,7 +39,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                 None => {}
             }
         }
-        alert(&app, policy);
+        alert(&app);
         crate::tray::update(&app);
         let wait = (next_wake - state.core.now()).clamp(time::Duration::milliseconds(200), TICK);
         tokio::select! {
@@ -55,9 +55,12 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>, profile: &str, policy: Poli
     state.lock().refreshing.insert(profile.to_string());
     crate::tray::update(app);
     // the scheduler's due time includes the profile's jitter: ask for at least as much
-    let min_remaining =
-        if force { time::Duration::days(365) } else { policy.refresh_lead + jitter(profile, policy.refresh_lead) };
-    let result = state.core.ensure_fresh(profile, min_remaining, Instant::now() + REFRESH_BUDGET).await;
+    let deadline = Instant::now() + REFRESH_BUDGET;
+    let result = if force {
+        state.core.renew(profile, deadline).await
+    } else {
+        state.core.ensure_fresh(profile, policy.refresh_lead + jitter(profile, policy.refresh_lead), deadline).await
+    };
     let lang = state.lang();
     let mut inner = state.lock();
     inner.refreshing.remove(profile);
@@ -100,16 +103,18 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>, profile: &str, policy: Poli
 }
 
 /// Expiry warnings for profiles only a sign-in can save, and one "sign-in needed" per provider.
-fn alert<R: Runtime>(app: &AppHandle<R>, policy: Policy) {
+fn alert<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
     let lang = state.lang();
     let now = state.core.now();
     let views = state.profiles();
+    // before taking the state lock below: policy() takes it too
+    let policies: Vec<Policy> = views.iter().map(|v| state.policy(&v.name)).collect();
     let mut needing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut to_send = Vec::new();
     {
         let mut inner = state.lock();
-        for v in &views {
+        for (v, policy) in views.iter().zip(policies) {
             if v.track.needs_sign_in {
                 needing.entry(v.provider.clone()).or_default().push(v.name.clone());
             }

@@ -75,10 +75,17 @@ impl AppState {
         self.lock().lang.unwrap_or_else(|| Lang::pick(None))
     }
 
-    pub fn policy(&self) -> Policy {
-        let app = self.lock().config.as_ref().map(|c| c.app.clone()).unwrap_or_default();
+    /// The refresh and notify leads for one profile (the refresh lead scales with its session length).
+    pub fn policy(&self, profile: &str) -> Policy {
+        let inner = self.lock();
+        let app = inner.config.as_ref().map(|c| c.app.clone()).unwrap_or_default();
+        let duration = inner
+            .config
+            .as_ref()
+            .and_then(|c| c.profiles.get(profile))
+            .map_or(idbridge_core::config::DEFAULT_DURATION_SECONDS, |p| p.duration_seconds);
         Policy {
-            refresh_lead: time::Duration::seconds(app.refresh_before_expiry_seconds.into()),
+            refresh_lead: app.refresh_lead(duration),
             notify_lead: time::Duration::minutes(app.notify_before_expiry_minutes.into()),
         }
     }

@@ -45,11 +45,9 @@ def test_sign_in_from_the_menu_then_the_aws_cli_and_open_console_work(world, tra
 
 
 def test_background_refresh_replaces_the_credential_file_before_expiry(world, tray):
-    # refresh when less than 59 min 50 s are left: due right after the sign-in
-    world.write_config(extra_provider="")
-    with open(world.home / "config.toml", "a") as f:
-        f.write("\n[app]\nrefresh_before_expiry_seconds = 3590\n")
+    # 50 minutes pass: with the default 20-minute lead the refresh is due at once
     assert world.login().code == 0
+    world.age_credentials(minutes_left=10)
     first = json.loads(world.credential_file().read_text())["AccessKeyId"]
     app = tray()
     wait_for(lambda: json.loads(world.credential_file().read_text())["AccessKeyId"] != first, 60,
@@ -60,9 +58,8 @@ def test_background_refresh_replaces_the_credential_file_before_expiry(world, tr
 
 def test_a_revoked_refresh_token_asks_for_sign_in_once(make_world, desktop):
     world = make_world(IDP_TTL_ID_TOKEN=60)  # refreshing needs the refresh token
-    with open(world.home / "config.toml", "a") as f:
-        f.write("\n[app]\nrefresh_before_expiry_seconds = 3590\n")
     assert world.login().code == 0
+    world.age_credentials(minutes_left=10)
     world.idp_post("/_test/revoke")
     app = TrayApp(world, desktop)
     try:

@@ -45,7 +45,7 @@ impl Idbridge {
     /// Discovery, a loopback listener on a random port, and the authorization URL to open.
     pub async fn start_browser_sign_in(&self, config: &Config, provider_name: &str) -> Result<PendingBrowserSignIn> {
         let provider = config.provider(provider_name, &self.paths.config_file)?.clone();
-        let oidc = Oidc::discover(&provider, self.oidc_http(), self.clock.clone()).await?;
+        let oidc = Oidc::discover(&provider, self.oidc_http()?, self.clock.clone()).await?;
         let loopback = Loopback::bind()
             .await
             .map_err(|e| OidcError::Callback { reason: format!("cannot listen on 127.0.0.1 for the browser's answer: {e}") })?;
@@ -82,7 +82,7 @@ impl Idbridge {
     }
 
     /// Waits (at most `timeout`) for the browser to come back, trades the code for tokens, stores them,
-    /// answers the browser, then fetches credentials for every profile of the provider.
+    /// fetches credentials for every profile of the provider, then answers the browser with the outcome.
     pub async fn finish_browser_sign_in(
         &self,
         config: &Config,
@@ -97,17 +97,20 @@ impl Idbridge {
             Some(lang) => lang == "ja",
             None => callback.prefers_japanese,
         };
-        let outcome = self.complete(&pending, &callback).await;
+        let outcome = async {
+            let set = self.exchange(&pending, &callback).await?;
+            self.complete_sign_in(config, pending.provider_name.clone(), &pending.provider, &set).await
+        }
+        .await;
         let page = loopback::page(japanese, outcome.as_ref().err().map(|e| e.to_string()).as_deref());
         let status = if outcome.is_ok() { 200 } else { 400 };
         // the browser's page is a courtesy: the outcome stands whether or not it arrives
         let _ = loopback::respond(&mut stream, status, "text/html; charset=utf-8", &page).await;
         drop(stream);
-        let set = outcome?;
-        Ok(self.prepare_profiles(config, pending.provider_name, &set).await)
+        outcome
     }
 
-    async fn complete(&self, p: &PendingBrowserSignIn, callback: &Callback) -> Result<TokenSet> {
+    async fn exchange(&self, p: &PendingBrowserSignIn, callback: &Callback) -> Result<TokenSet> {
         let code = check_callback(callback, p.state.secret(), &p.oidc.discovered)?;
         let response = p
             .client
@@ -117,9 +120,7 @@ impl Idbridge {
             .request_async(&p.oidc.http)
             .await
             .map_err(|e| p.oidc.token_error(e))?;
-        let set = p.oidc.verify_with_nonce(&response, None, Some(&p.nonce))?;
-        self.store_sign_in(&p.provider_name, &p.provider, &set).await?;
-        Ok(set)
+        Ok(p.oidc.verify_with_nonce(&response, None, Some(&p.nonce))?)
     }
 }
 

@@ -3,13 +3,14 @@
 //! fallback), so chained profiles ride on the same locking and files as any other.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::app::Idbridge;
 use crate::config::{CHAINED_MAX_DURATION_SECONDS, Config, ConfigError, MAX_CHAIN_DEPTH, Profile};
 use crate::credentials::{self, Credentials};
 use crate::error::{Error, Result};
 use crate::id_token::{IdClaims, sanitize_session_name};
+use crate::refresh::{blocking_lock, remaining};
 
 /// Fills in the provider of each chained profile from the root of its chain, refusing unknown sources,
 /// loops and chains longer than [`MAX_CHAIN_DEPTH`].
@@ -80,31 +81,28 @@ pub(crate) fn validate(_name: &str, p: &Profile) -> Result<(), (&'static str, St
 }
 
 impl Idbridge {
-    /// New credentials for a chained profile, written to its file; returns the file's bytes.
-    pub(crate) async fn refresh_chained(&self, config: &Config, profile_name: &str) -> Result<Vec<u8>> {
-        let profile = config.profile(profile_name, &self.paths.config_file)?;
+    /// New credentials for a chained profile, written to its file; returns the file's bytes. The caller
+    /// holds this profile's lock. Lock order stays profile before provider: the source's credentials
+    /// are obtained first (its own profile lock, its refresh, its fallback), then this provider's lock
+    /// covers the STS call and the write, so a sign-out in between is seen and never undone.
+    pub(crate) async fn refresh_chained(&self, config: &Config, profile_name: &str, deadline: Instant) -> Result<Vec<u8>> {
+        let (profile, provider) = self.profile_and_provider(config, profile_name)?;
         let source = profile.source_profile.as_deref().unwrap_or_default();
-        // the source's credentials the way credential_process would serve them (its lock, its refresh)
-        let deadline = Instant::now() + self.http_timeout.max(Duration::from_secs(4));
-        let served = Box::pin(self.ensure_fresh(source, credentials::MIN_REMAINING, deadline)).await?;
+        let served = Box::pin(self.credential_process(source, deadline)).await?;
         let source_credentials = Credentials::from_process_json(&served.json).map_err(|reason| {
             credentials::CredentialFileError::Corrupt { path: self.paths.credential_file(source), reason }
         })?;
-        let session = self.session_name(config, profile).await?;
-        let assumed = crate::sts::assume_role(profile, &source_credentials, &session, self.http_timeout)
+        let _provider_guard = blocking_lock(self.paths.lock_file("provider", &profile.provider), remaining(deadline)).await?;
+        let tokens = self.signed_in_tokens(&profile.provider, provider, Some(profile_name)).await?;
+        // the person's name in CloudTrail, as for web identity: the profile's claim of the ID token
+        let session = IdClaims::decode(tokens.id_token.expose())
+            .map(|c| c.session_name(profile.session_name_claim.as_deref()))
+            .unwrap_or_else(|_| sanitize_session_name("idbridge"));
+        let timeout = self.http_timeout.min(remaining(deadline));
+        let assumed = crate::sts::assume_role(profile, &source_credentials, &session, timeout)
             .await
             .map_err(|source| Error::Sts { profile: profile_name.to_string(), source })?;
-        Ok(credentials::write_file(&self.paths.credential_file(profile_name), &assumed.credentials)?)
-    }
-
-    /// The person's name in CloudTrail, as for web identity: the profile's claim of the stored ID token.
-    async fn session_name(&self, config: &Config, profile: &Profile) -> Result<String> {
-        let provider = config.provider(&profile.provider, &self.paths.config_file)?;
-        let tokens = self.signed_in_tokens(&profile.provider, provider, None).await?;
-        Ok(match IdClaims::decode(tokens.id_token.expose()) {
-            Ok(c) => c.session_name(profile.session_name_claim.as_deref()),
-            Err(_) => sanitize_session_name("idbridge"),
-        })
+        self.write_credentials(profile_name, profile, provider, &assumed.credentials)
     }
 }
 

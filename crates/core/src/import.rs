@@ -114,7 +114,7 @@ async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> R
     }
     let client = builder.build().map_err(|e| fail(e.to_string()))?;
     // without the URL: a presigned download URL carries its credential in the query
-    let mut response = client.get(url).send().await.map_err(|e| fail(crate::oidc::transport_detail(&e.without_url())))?;
+    let mut response = client.get(url).send().await.map_err(|e| fail(crate::error::one_line(&e.without_url())))?;
     if !response.status().is_success() {
         return Err(fail(format!("HTTP {}", response.status().as_u16())));
     }

@@ -4,16 +4,20 @@
 //! [`PendingSignIn`] or the future of [`Idbridge::finish_sign_in`] abandons the sign-in.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
 use crate::app::Idbridge;
 use crate::config::{Config, Provider};
-use crate::credentials;
 use crate::error::{Error, Result};
+use crate::failures;
+use crate::refresh::blocking_lock;
 use crate::oidc::{DeviceAuthorization, Oidc, TokenSet};
 use crate::token_store::StoredTokens;
+
+/// A sign-in waits this long for a refresh or sign-out in another process to finish.
+pub const SIGN_IN_LOCK_WAIT: Duration = Duration::from_secs(60);
 
 pub struct PendingSignIn {
     provider_name: String,
@@ -47,7 +51,7 @@ impl Idbridge {
     /// Discovery and device authorization: returns the code to show and the URL to open.
     pub async fn start_sign_in(&self, config: &Config, provider_name: &str) -> Result<PendingSignIn> {
         let provider = config.provider(provider_name, &self.paths.config_file)?.clone();
-        let oidc = Oidc::discover(&provider, self.oidc_http(), self.clock.clone()).await?;
+        let oidc = Oidc::discover(&provider, self.oidc_http()?, self.clock.clone()).await?;
         let authorization = oidc.start_device_flow(&provider).await?;
         Ok(PendingSignIn { provider_name: provider_name.to_string(), provider, oidc, authorization })
     }
@@ -61,43 +65,56 @@ impl Idbridge {
     {
         let PendingSignIn { provider_name, provider, oidc, authorization } = pending;
         let set = oidc.finish_device_flow(authorization, sleep).await?;
-        self.store_sign_in(&provider_name, &provider, &set).await?;
-        Ok(self.prepare_profiles(config, provider_name, &set).await)
+        self.complete_sign_in(config, provider_name, &provider, &set).await
     }
 
-    /// The tokens of a sign-in go to the keychain before anything else happens.
-    pub(crate) async fn store_sign_in(&self, provider_name: &str, provider: &Provider, set: &TokenSet) -> Result<()> {
-        self.save_tokens(provider_name, StoredTokens {
+    /// After either flow: stores the tokens, then fetches credentials for every profile of the provider;
+    /// chained profiles (`source_profile`) last, once the provider lock is let go (their refresh takes
+    /// their source's profile lock, which comes before the provider lock).
+    pub(crate) async fn complete_sign_in(
+        &self,
+        config: &Config,
+        provider_name: String,
+        provider: &Provider,
+        set: &TokenSet,
+    ) -> Result<SignInReport> {
+        let (chained, direct): (Vec<_>, Vec<_>) =
+            config.profiles_of(&provider_name).partition(|(_, p)| p.source_profile.is_some());
+        // the provider lock orders this sign-in with refreshes and sign-outs in other processes
+        let lock = self.paths.lock_file("provider", &provider_name);
+        let guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
+        self.save_tokens(&provider_name, StoredTokens {
             issuer: provider.issuer.clone(),
             client_id: provider.client_id.clone(),
             refresh_token: set.refresh_token.clone(),
             id_token: set.id_token.clone(),
         })
-        .await
-    }
-
-    /// Credentials for every profile of the provider. A profile that fails does not stop the others.
-    pub(crate) async fn prepare_profiles(&self, config: &Config, provider_name: String, set: &TokenSet) -> SignInReport {
+        .await?;
         let mut profiles = Vec::new();
-        // chained profiles after the others: they start from their source's fresh credentials
-        let (chained, direct): (Vec<_>, Vec<_>) = config.profiles_of(&provider_name).partition(|(_, p)| p.source_profile.is_some());
         for (name, profile) in direct {
+            failures::clear(&self.paths.failure_file(name));
             let result = async {
-                let assumed = self.assume(name, profile, &set.id_token, &set.claims).await?;
-                credentials::write_file(&self.paths.credential_file(name), &assumed.credentials)?;
+                let deadline = Instant::now() + self.http_timeout;
+                let assumed = self.assume(name, profile, &set.id_token, &set.claims, deadline).await?;
+                self.write_credentials(name, profile, provider, &assumed.credentials)?;
                 Ok::<_, Error>(assumed.credentials.expiration)
             }
             .await;
+            if let Err(e) = &result {
+                failures::record(&self.paths.failure_file(name), None, e, self.clock.now());
+            }
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
+        drop(guard);
         for (name, _) in chained {
-            let result = self.refresh_profile(config, name).await.and_then(|bytes| {
-                credentials::Credentials::from_process_json(&bytes)
-                    .map(|c| c.expiration)
-                    .map_err(|reason| credentials::CredentialFileError::Corrupt { path: self.paths.credential_file(name), reason }.into())
+            failures::clear(&self.paths.failure_file(name));
+            let result = self.renew(name, Instant::now() + self.http_timeout * 2).await.and_then(|served| {
+                crate::credentials::Credentials::from_process_json(&served.json).map(|c| c.expiration).map_err(|reason| {
+                    crate::credentials::CredentialFileError::Corrupt { path: self.paths.credential_file(name), reason }.into()
+                })
             });
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
-        SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles }
+        Ok(SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles })
     }
 }

@@ -23,8 +23,10 @@ pub enum StsError {
     /// AWS answered with an error code (InvalidIdentityToken, AccessDenied, ...).
     #[error("AWS STS refused {action} for {role_arn}: {code}: {message}")]
     Refused { action: &'static str, role_arn: String, code: String, message: String },
-    #[error("cannot reach AWS STS at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
+    #[error("cannot reach AWS STS at {endpoint}")]
+    Unreachable { endpoint: String, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error("AWS STS at {endpoint} did not answer within {seconds} s")]
+    TimedOut { endpoint: String, seconds: u64 },
     #[error("AWS STS returned no credentials for {role_arn}")]
     Empty { role_arn: String },
 }
@@ -44,7 +46,7 @@ impl StsError {
     }
 
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. }) || matches!(self.code(), Some("IDPCommunicationError"))
+        matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. }) || matches!(self.code(), Some("IDPCommunicationError"))
     }
 }
 
@@ -98,6 +100,19 @@ pub async fn assume_role_with_web_identity(
     timeout: Duration,
 ) -> Result<AssumedRole, StsError> {
     let client = client(profile, timeout, None);
+    // the retries below sleep: bound the whole exchange, not only each attempt
+    tokio::time::timeout(timeout, attempts(&client, profile, id_token, session_name, timeout))
+        .await
+        .map_err(|_| StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs() })?
+}
+
+async fn attempts(
+    client: &aws_sdk_sts::Client,
+    profile: &Profile,
+    id_token: &Secret,
+    session_name: &str,
+    timeout: Duration,
+) -> Result<AssumedRole, StsError> {
     let mut attempt = 1;
     loop {
         let result = client
@@ -111,7 +126,7 @@ pub async fn assume_role_with_web_identity(
         match result {
             Ok(out) => return convert(profile, out.credentials, out.assumed_role_user),
             Err(e) => {
-                let err = map_error(profile, "AssumeRoleWithWebIdentity", e);
+                let err = map_error(profile, "AssumeRoleWithWebIdentity", e, timeout);
                 if err.code() == Some("IDPCommunicationError") && attempt < IDP_COMMUNICATION_ATTEMPTS {
                     tokio::time::sleep(IDP_COMMUNICATION_BACKOFF * 2u32.pow(attempt - 1)).await;
                     attempt += 1;
@@ -131,15 +146,17 @@ pub async fn assume_role(
     session_name: &str,
     timeout: Duration,
 ) -> Result<AssumedRole, StsError> {
-    let out = client(profile, timeout, Some(source))
+    let request = client(profile, timeout, Some(source))
         .assume_role()
         .role_arn(&profile.role_arn)
         .role_session_name(session_name)
         .set_external_id(profile.external_id.clone())
         .duration_seconds(profile.duration_seconds as i32)
-        .send()
+        .send();
+    let out = tokio::time::timeout(timeout, request)
         .await
-        .map_err(|e| map_error(profile, "AssumeRole", e))?;
+        .map_err(|_| StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs() })?
+        .map_err(|e| map_error(profile, "AssumeRole", e, timeout))?;
     convert(profile, out.credentials, out.assumed_role_user)
 }
 
@@ -162,10 +179,11 @@ fn convert(
     })
 }
 
-fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static, R: std::fmt::Debug + Send + Sync + 'static>(
     profile: &Profile,
     action: &'static str,
     e: SdkError<E, R>,
+    timeout: Duration,
 ) -> StsError {
     match &e {
         SdkError::ServiceError(se) => StsError::Refused {
@@ -174,15 +192,8 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt:
             code: se.err().code().unwrap_or("Unknown").to_string(),
             message: se.err().message().unwrap_or("(no message)").to_string(),
         },
-        _ => {
-            let mut detail = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                detail.push_str(": ");
-                detail.push_str(&s.to_string());
-                src = s.source();
-            }
-            StsError::Unreachable { endpoint: endpoint_of(profile), detail }
-        }
+        // the SDK's own operation timeout: say it as plainly as ours
+        SdkError::TimeoutError(_) => StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs().max(1) },
+        _ => StsError::Unreachable { endpoint: endpoint_of(profile), source: Box::new(e) },
     }
 }
