@@ -198,19 +198,23 @@ class Front(BaseHTTPRequestHandler):
             time.sleep(float(failure.split(":")[1]))
             failure = None
         error = aws_error(failure, "injected by the test", 400) if failure else check_assume(params)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self.finish(entry, error, lambda: forward_to_moto(method, "/", form, body, sign=True))
+
+    def finish(self, entry, error, forward):
+        """Records and sends the AWS error, or forwards to moto and records the credentials it issued."""
         if error:
             record({**entry, "status": error[0], "code": re.search(rb"<Code>(.*?)</Code>", error[2]).group(1).decode()})
             return self.reply(*error)
-        status, headers, out = forward_to_moto(method, "/", {"Content-Type": "application/x-www-form-urlencoded"}, body, sign=True)
-        creds = {}
+        status, headers, out = forward()
+        issued = {}
         if status == 200:
             tree = ElementTree.fromstring(out)
             for tag in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Arn"):
                 el = tree.find(f".//{{{STS_NS}}}{tag}")
-                creds[tag] = el.text if el is not None else None
-        record({**entry, "status": status, "issued": creds})
+                issued[tag] = el.text if el is not None else None
+        record({**entry, "status": status, "issued": issued})
         return self.reply(status, headers, out)
-
 
     def assume_role(self, method, body, params):
         """Role chaining: what AWS checks and moto does not (the one-hour cap of chained sessions, the
@@ -228,18 +232,8 @@ class Front(BaseHTTPRequestHandler):
             error = aws_error("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role}", 403)
         elif want_external and params.get("ExternalId") != want_external:
             error = aws_error("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role}", 403)
-        if error:
-            record({**entry, "status": error[0], "code": re.search(rb"<Code>(.*?)</Code>", error[2]).group(1).decode()})
-            return self.reply(*error)
-        status, headers, out = forward_to_moto(method, self.path, dict(self.headers), body, sign=False)
-        issued = {}
-        if status == 200:
-            tree = ElementTree.fromstring(out)
-            for tag in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Arn"):
-                el = tree.find(f".//{{{STS_NS}}}{tag}")
-                issued[tag] = el.text if el is not None else None
-        record({**entry, "status": status, "issued": issued})
-        return self.reply(status, headers, out)
+        # unchanged: moto checks the signature the caller made with the source profile's credentials
+        return self.finish(entry, error, lambda: forward_to_moto(method, self.path, dict(self.headers), body, sign=False))
 
 
 def federation(q):
