@@ -16,7 +16,7 @@ pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
         "quit" => {
             // a refresh-token rotation in flight must reach the keychain before the process ends
             tauri::async_runtime::spawn_blocking(move || {
-                app.state::<AppState>().core.shield.wait_idle(std::time::Duration::from_secs(30));
+                app.state::<AppState>().core.shield.close(std::time::Duration::from_secs(30));
                 app.exit(0);
             });
         }

@@ -102,7 +102,7 @@ impl Idbridge {
         let assumed = crate::sts::assume_role(profile, &source_credentials, &session, timeout)
             .await
             .map_err(|source| Error::Sts { profile: profile_name.to_string(), source })?;
-        self.write_credentials(profile_name, profile, provider, &assumed.credentials)
+        self.write_credentials(profile_name, profile, provider, &assumed.credentials, config.source.as_ref())
     }
 }
 

@@ -28,6 +28,7 @@ pub mod loopback;
 pub mod oidc;
 pub mod paths;
 pub mod refresh;
+pub mod rotation;
 pub mod secret;
 pub mod shield;
 pub mod signin;
@@ -45,3 +46,6 @@ mod testing;
 #[cfg(test)]
 #[path = "refresh_tests.rs"]
 mod refresh_tests;
+#[cfg(test)]
+#[path = "edge_tests.rs"]
+mod edge_tests;
