@@ -102,7 +102,7 @@ impl Idbridge {
             }
             .await;
             if let Err(e) = &result {
-                failures::record(&self.paths.failure_file(name), None, &Binding::of(&provider_name, &provider, profile), e, self.clock.now());
+                failures::record(&self.paths.failure_file(name), None, &Binding::of(&provider_name, provider, profile), e, self.clock.now());
             }
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
