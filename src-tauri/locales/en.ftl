@@ -46,18 +46,17 @@ note-signed-in-body = { $who } · { $count ->
   }
 note-profile-failed = { $profile }: { $reason }
 note-sign-in-needed = Sign-in needed for { $provider }
-note-sign-in-needed-body = { $reason } Sign in to continue.
+note-sign-in-needed-body =
+    { $reason }
+    Sign in to continue.
 note-not-renewed = { $profile }: credentials not renewed
-note-not-renewed-body = { $reason } idbridge tries again automatically.
+note-not-renewed-body =
+    { $reason }
+    idbridge tries again automatically.
 note-expiring = { $profile }: AWS credentials expire in { $minutes } min
 note-expired = { $profile }: AWS credentials expired
 note-console-failed = Could not open the AWS console
 note-sign-out-failed = Could not sign out of { $provider }
-note-sign-out-done = Signed out of { $provider }
-note-sign-out-done-body = Credentials removed. { $revoked ->
-    [yes] The sign-in was also ended at the identity provider.
-   *[no] {""}
-  }
 note-more = …and { $count } more
 action-sign-in = Sign in
 action-retry = Retry now

@@ -42,18 +42,17 @@ note-signed-in = { $provider } にサインインしました
 note-signed-in-body = { $who } · { $count } 個のプロファイルが使えます
 note-profile-failed = { $profile }: { $reason }
 note-sign-in-needed = { $provider } へのサインインが必要です
-note-sign-in-needed-body = { $reason } 続けるにはサインインしてください。
+note-sign-in-needed-body =
+    { $reason }
+    続けるにはサインインしてください。
 note-not-renewed = { $profile }: 認証情報を更新できません
-note-not-renewed-body = { $reason } idbridge が自動で再試行します。
+note-not-renewed-body =
+    { $reason }
+    idbridge が自動で再試行します。
 note-expiring = { $profile }: AWS 認証情報はあと { $minutes } 分で期限切れです
 note-expired = { $profile }: AWS 認証情報の期限が切れました
 note-console-failed = AWS コンソールを開けませんでした
 note-sign-out-failed = { $provider } からサインアウトできませんでした
-note-sign-out-done = { $provider } からサインアウトしました
-note-sign-out-done-body = 認証情報を削除しました。{ $revoked ->
-    [yes] ID プロバイダー側のサインインも終了しました。
-   *[no] {""}
-  }
 note-more = ほか { $count } 件
 action-sign-in = サインイン
 action-retry = 今すぐ再試行

@@ -84,8 +84,8 @@ impl<R: Runtime> Loop<R> {
         if self.shown.as_ref() == Some(&next) {
             return;
         }
-        let (handle, shown, tx) = (self.app.clone(), next.clone(), self.tx.clone());
-        let _ = self.app.run_on_main_thread(move || crate::tray::render(&handle, &shown, tx));
+        let (handle, shown) = (self.app.clone(), next.clone());
+        let _ = self.app.run_on_main_thread(move || crate::tray::render(&handle, &shown));
         self.shown = Some(next);
     }
 

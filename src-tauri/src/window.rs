@@ -81,7 +81,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, label: &str, title_args: &[(&str, Ar
     WebviewWindowBuilder::new(app, label, WebviewUrl::App(format!("{label}.html").into()))
         .title(state.tr.t(lang, title_id, title_args))
         .inner_size(width, height)
-        .min_inner_size(360.0, 240.0)
+        .min_inner_size(360.0, 160.0)
         .resizable(label != "signin")
         .icon(tauri::image::Image::from_bytes(include_bytes!("../../icons/128x128.png"))?)?
         .center()
@@ -124,7 +124,7 @@ pub fn close_window<R: Runtime>(window: tauri::WebviewWindow<R>) {
 /// Makes the window as tall as its content (no empty space below, nothing cut off).
 #[tauri::command]
 pub fn fit_window<R: Runtime>(window: tauri::WebviewWindow<R>, height: f64) {
-    let height = height.clamp(200.0, 900.0);
+    let height = height.clamp(160.0, 900.0);
     if let Ok(size) = window.inner_size()
         && let Ok(scale) = window.scale_factor()
     {

@@ -191,13 +191,14 @@ def desktop():
     host.stop()
 
 
-class TrayApp:
-    def __init__(self, world, host, **env):
-        self.world, self.host = world, host
-        self.log = world.tmp / "app.log"
-        self.proc = subprocess.Popen([str(APP)], env=world.env(**env), stdout=subprocess.DEVNULL,
+class AppProcess:
+    """The tray app (or one of its windows, with `args`) running in the test's world; stderr in `log`."""
+
+    def __init__(self, world, *args, **env):
+        self.world = world
+        self.log = world.tmp / ("app.log" if not args else f"window-{os.getpid()}-{time.monotonic_ns()}.log")
+        self.proc = subprocess.Popen([str(APP), *args], env=world.env(**env), stdout=subprocess.DEVNULL,
                                      stderr=open(self.log, "w"))
-        host.wait_item()
 
     def stop(self):
         self.proc.terminate()
@@ -205,6 +206,13 @@ class TrayApp:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class TrayApp(AppProcess):
+    def __init__(self, world, host, **env):
+        super().__init__(world, **env)
+        self.host = host
+        host.wait_item()
 
     def menu(self):
         return self.host.layout()

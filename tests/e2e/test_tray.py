@@ -84,7 +84,7 @@ def test_a_revoked_refresh_token_puts_sign_in_on_top_and_the_notification_button
     app = TrayApp(world, desktop)
     try:
         note = app.wait_notification(f"Sign-in needed for {world.provider}", timeout=60)
-        assert note["body"] == "Your sign-in has ended. Sign in to continue."
+        assert note["body"] == "Your sign-in has ended.\nSign in to continue."
         assert note["actions"] == [(f"signin:{world.provider}", "Sign in")]
         app.wait_icon("error")
         app.wait_menu("dev · sign-in needed")
@@ -109,7 +109,7 @@ def test_sts_out_of_reach_offers_retry_with_the_reason_and_retry_recovers(signed
     world.aws_post("/_test/fail?code=IDPCommunicationError&count=6")
     app = tray()
     note = app.wait_notification("dev: credentials not renewed", timeout=60)
-    assert note["body"] == "AWS could not be reached. idbridge tries again automatically."
+    assert note["body"] == "AWS could not be reached.\nidbridge tries again automatically."
     assert note["actions"] == [("retry", "Retry now")]
     app.wait_menu("dev · not renewed · valid until")
     assert first_action(app) == "Retry now", "the next action, not a sign-in that would not help"

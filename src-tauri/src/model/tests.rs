@@ -110,7 +110,7 @@ fn a_refused_refresh_token_asks_for_sign_in_in_the_menu_and_once_as_a_notificati
     assert_eq!(v.tooltip, "idbridge — Sign in to auth0…");
     let text = render_notes(&[notes(&fx)[0].clone()], Lang::En, &Tr::new()).unwrap();
     assert_eq!(text.title, "Sign-in needed for auth0");
-    assert_eq!(text.body, "Your sign-in has ended. Sign in to continue.");
+    assert_eq!(text.body, "Your sign-in has ended.\nSign in to continue.");
     assert_eq!(text.actions, vec![("signin:auth0".to_string(), "Sign in".to_string())]);
     // told once
     update(&mut m, Msg::Tick { utc_offset: None }, NOW);
@@ -215,7 +215,7 @@ fn simultaneous_notifications_become_one() {
     ];
     let text = render_notes(&notes, Lang::En, &Tr::new()).unwrap();
     assert_eq!(text.title, "Sign-in needed for auth0");
-    assert_eq!(text.body, "Your sign-in has ended. Sign in to continue.\ndev: AWS credentials expire in 8 min");
+    assert_eq!(text.body, "Your sign-in has ended.\nSign in to continue.\ndev: AWS credentials expire in 8 min");
     assert_eq!(text.actions.len(), 1, "the same action once");
     assert_eq!(render_notes(&[], Lang::En, &Tr::new()), None);
     let ja = render_notes(&notes, Lang::Ja, &Tr::new()).unwrap();
