@@ -205,6 +205,17 @@ fn a_sign_in_with_a_refused_role_reports_it_in_the_same_notification() {
     let text = render_notes(&notes(&fx).into_iter().cloned().collect::<Vec<_>>(), Lang::En, &Tr::new()).unwrap();
     assert_eq!(text.body, "alice@example.com · 1 profile ready\nprod: AWS refused this role for your sign-in.");
     assert!(!text.body.contains("AccessDenied"));
+    // after the sign-in: prod has no credentials, and the menu and icon say why instead of "signed out"
+    let after = snapshot(Some(true), vec![
+        profile("dev", "auth0", ProfileState::Ready, Some(60)),
+        profile("prod", "auth0", ProfileState::Expired, None),
+    ]);
+    let fx = update(&mut m, Msg::Loaded(after), NOW);
+    assert!(notes(&fx).is_empty(), "told once, in the sign-in notification: {fx:?}");
+    let (v, l) = shown(&m);
+    assert_eq!(v.icon, IconState::Error);
+    assert_eq!(l[0], "(AWS refused this role for your sign-in.)");
+    assert!(l.contains(&"prod · not renewed >".to_string()), "{l:?}");
 }
 
 #[test]

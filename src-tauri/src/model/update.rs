@@ -37,6 +37,13 @@ pub fn update(model: &mut Model, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             forget_provider(model, &provider);
             model.identities.insert(provider.clone(), report.who.clone());
             model.said.forget(&format!("signin/{provider}"));
+            // a profile AWS refused at sign-in stays visibly broken (not "signed out", not green)
+            for (profile, code, details) in &report.failed {
+                let local = model.local.entry(profile.clone()).or_default();
+                local.failure = Some(Failure::new(now, code, details.clone()));
+                local.track.failures += 1;
+                model.said.first_time(format!("failed/{profile}")); // told in the sign-in notification
+            }
             fx.push(Effect::Notify(Note::SignedIn {
                 provider,
                 who: report.who,
