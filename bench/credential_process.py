@@ -30,11 +30,18 @@ CREDS = {"Version": 1, "AccessKeyId": "ASIAEXAMPLEEXAMPLE12", "SecretAccessKey":
 def make_home(root, profiles):
     home = root / f"home-{profiles}"
     (home / "credentials").mkdir(parents=True)
+    (home / "meta").mkdir()
     lines = ['[providers.idp]\nissuer = "https://idp.example.com/"\nclient_id = "c"\n']
     for i in range(profiles):
         lines.append(f'[profiles.p{i}]\nprovider = "idp"\nrole_arn = "arn:aws:iam::123456789012:role/r{i}"\n')
-        (home / "credentials" / f"p{i}.json").write_text(json.dumps(CREDS, separators=(",", ":")))
     (home / "config.toml").write_text("\n".join(lines))
+    time.sleep(0.01)
+    for i in range(profiles):
+        (home / "credentials" / f"p{i}.json").write_text(json.dumps(CREDS, separators=(",", ":")))
+        # what the file was made for, checked after config.toml was written (see core freshness.rs)
+        binding = {"provider": "idp", "issuer": "https://idp.example.com/", "client_id": "c",
+                   "role_arn": f"arn:aws:iam::123456789012:role/r{i}"}
+        (home / "meta" / f"p{i}.json").write_text(json.dumps(binding))
     return home
 
 

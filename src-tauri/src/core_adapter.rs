@@ -1,8 +1,10 @@
-//! The tray's one door to the core's status and sign-out. Issue 7 gives `Idbridge::status()` a
-//! recorded per-profile state, failure and identity, and `logout` a report; until it lands this file
-//! derives the same from the keychain and the credential files, so switching is a change here only.
+//! The tray's one door to the core's status and sign-out: `Idbridge::status()` (the recorded state of
+//! each profile, its last failure and who is signed in, shared with the CLI) and `logout` (which takes
+//! the provider's lock, so a refresh in flight cannot undo it), turned into the model's terms.
 
+use idbridge_core::app::ProfileState as CoreState;
 use idbridge_core::config::ConfigError;
+use idbridge_core::logout::Revocation;
 use idbridge_core::{Error, Idbridge};
 use time::OffsetDateTime;
 
@@ -15,60 +17,67 @@ pub fn failure(e: &Error, now: OffsetDateTime) -> Failure {
     Failure::new(now, e.code(), e.to_string())
 }
 
-/// Config, keychain and credential files as one snapshot. Blocking (keychain): run it off the loop.
-pub fn snapshot(core: &Idbridge) -> Snapshot {
-    let now = core.now();
-    let config = match core.load_config() {
-        Ok(c) => c,
-        Err(e) => {
-            let load = match &e {
-                Error::Config(ConfigError::Missing { .. }) => ConfigLoad::Missing,
-                _ => ConfigLoad::Invalid(failure(&e, now)),
-            };
-            return Snapshot { config: load, lang: Lang::pick(None), policy: Policy::DEFAULT, providers: vec![], profiles: vec![] };
-        }
-    };
-    let providers: Vec<ProviderSnap> = config
-        .providers
-        .iter()
-        .map(|(name, p)| ProviderSnap { name: name.clone(), signed_in: core.is_signed_in(name, p).ok(), identity: None })
-        .collect();
-    let profiles = config
-        .profiles
-        .iter()
-        .map(|(name, p)| {
-            let signed_in = providers.iter().find(|s| s.name == p.provider).and_then(|s| s.signed_in);
-            let file = idbridge_core::credentials::read_file(&core.paths.credential_file(name));
-            let expiration = file.as_ref().ok().and_then(|f| f.as_ref()).map(|f| f.credentials.expiration);
-            let (state, failure) = match (signed_in, &file) {
-                (None, _) => (ProfileState::KeychainUnavailable, None),
-                (Some(false), _) => (ProfileState::SignedOut, None),
-                (Some(true), Err(e)) => (ProfileState::RefreshFailing, Some(Failure::new(now, "file_error", e.to_string()))),
-                (Some(true), _) if expiration.is_some_and(|e| e > now) => (ProfileState::Ready, None),
-                (Some(true), _) => (ProfileState::Expired, None),
-            };
-            ProfileSnap {
-                name: name.clone(),
-                provider: p.provider.clone(),
-                role: p.role_arn.rsplit('/').next().unwrap_or(&p.role_arn).to_string(),
-                region: p.region.clone(),
-                expiration,
-                state,
-                failure,
-            }
-        })
-        .collect();
-    Snapshot {
-        config: ConfigLoad::Ok,
-        lang: Lang::pick(config.app.language.as_deref()),
-        policy: Policy::from_settings(&config.app),
-        providers,
-        profiles,
+fn state(s: CoreState) -> ProfileState {
+    match s {
+        CoreState::SignedOut => ProfileState::SignedOut,
+        CoreState::SignInNeeded => ProfileState::SignInNeeded,
+        CoreState::Ready => ProfileState::Ready,
+        CoreState::Expired => ProfileState::Expired,
+        CoreState::RefreshFailing => ProfileState::RefreshFailing,
+        CoreState::KeychainUnavailable => ProfileState::KeychainUnavailable,
     }
 }
 
-/// Signs out through the core (which holds the provider's lock, so a refresh in flight cannot undo it).
-/// `Ok(true)` when the IdP also revoked the refresh token.
-pub fn sign_out(core: &Idbridge, provider: &str) -> Result<bool, Failure> {
-    core.logout(provider).map(|_removed| false).map_err(|e| failure(&e, core.now()))
+/// Config, keychain, credential files and failure memory as one snapshot. Blocking (keychain): run it
+/// off the loop.
+pub fn snapshot(core: &Idbridge) -> Snapshot {
+    let now = core.now();
+    let invalid = |load| Snapshot { config: load, lang: Lang::pick(None), providers: vec![], profiles: vec![] };
+    let config = match core.load_config() {
+        Ok(c) => c,
+        Err(Error::Config(ConfigError::Missing { .. })) => return invalid(ConfigLoad::Missing),
+        Err(e) => return invalid(ConfigLoad::Invalid(failure(&e, now))),
+    };
+    let status = match core.status() {
+        Ok(s) => s,
+        Err(e) => return invalid(ConfigLoad::Invalid(failure(&e, now))),
+    };
+    let providers = config
+        .providers
+        .iter()
+        .map(|(name, p)| {
+            let mine: Vec<_> = status.iter().filter(|s| &s.provider == name).collect();
+            let signed_in = match mine.first() {
+                Some(s) => s.signed_in,
+                None => core.is_signed_in(name, p).ok(),
+            };
+            ProviderSnap { name: name.clone(), signed_in, identity: mine.iter().find_map(|s| s.identity.clone()) }
+        })
+        .collect();
+    let notify_lead = time::Duration::minutes(config.app.notify_before_expiry_minutes.into());
+    let profiles = status
+        .into_iter()
+        .map(|s| {
+            let duration = config.profiles.get(&s.profile).map_or(idbridge_core::config::DEFAULT_DURATION_SECONDS, |p| p.duration_seconds);
+            ProfileSnap {
+                role: s.role_arn.rsplit('/').next().unwrap_or(&s.role_arn).to_string(),
+                policy: Policy { refresh_lead: config.app.refresh_lead(duration), notify_lead },
+                state: state(s.state),
+                failure: s.last_failure.map(|f| Failure::new(f.at, &f.code, f.message)),
+                name: s.profile,
+                provider: s.provider,
+                region: s.region,
+                expiration: s.expiration,
+            }
+        })
+        .collect();
+    Snapshot { config: ConfigLoad::Ok, lang: Lang::pick(config.app.language.as_deref()), providers, profiles }
+}
+
+/// Signs out through the core. `Ok(true)` when the IdP also revoked the refresh token.
+pub async fn sign_out(core: &Idbridge, provider: &str) -> Result<bool, Failure> {
+    match core.logout(provider).await {
+        Ok(report) => Ok(report.revocation == Revocation::Revoked),
+        Err(e) => Err(failure(&e, core.now())),
+    }
 }

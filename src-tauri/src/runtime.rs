@@ -21,6 +21,8 @@ use crate::scheduler::TICK;
 
 /// One refresh may take this long (IdP, keychain, STS).
 const REFRESH_BUDGET: StdDuration = StdDuration::from_secs(30);
+/// Quit waits at most this long for a refresh-token rotation to be stored.
+const QUIT_WAIT: StdDuration = StdDuration::from_secs(30);
 /// Never spin: even a refresh due "now" is looked at again after this.
 const MIN_WAIT: time::Duration = time::Duration::milliseconds(200);
 
@@ -115,7 +117,11 @@ impl<R: Runtime> Loop<R> {
             }
             Effect::Refresh { profile, min_remaining, generation } => {
                 tauri::async_runtime::spawn(async move {
-                    let result = core.ensure_fresh(&profile, min_remaining, Instant::now() + REFRESH_BUDGET).await;
+                    let deadline = Instant::now() + REFRESH_BUDGET;
+                    let result = match min_remaining {
+                        Some(left) => core.ensure_fresh(&profile, left, deadline).await,
+                        None => core.renew(&profile, deadline).await,
+                    };
                     let at = core.now();
                     let outcome = match result {
                         Ok(served) => match served.warning {
@@ -142,8 +148,8 @@ impl<R: Runtime> Loop<R> {
                 });
             }
             Effect::SignOut { provider } => {
-                tauri::async_runtime::spawn_blocking(move || {
-                    let result = core_adapter::sign_out(&core, &provider);
+                tauri::async_runtime::spawn(async move {
+                    let result = core_adapter::sign_out(&core, &provider).await;
                     Self::send(&tx, Msg::SignOutDone { provider, result });
                 });
             }
@@ -185,7 +191,12 @@ impl<R: Runtime> Loop<R> {
                 for c in [self.settings.take(), self.signin.take()].into_iter().flatten() {
                     c.close();
                 }
-                self.app.exit(0);
+                // a refresh-token rotation in flight must reach the keychain before the process ends
+                let app = self.app.clone();
+                tauri::async_runtime::spawn_blocking(move || {
+                    core.shield.wait_idle(QUIT_WAIT);
+                    app.exit(0);
+                });
             }
             Effect::Notify(_) => {}
         }

@@ -30,15 +30,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The config's defaults (`[app]` in config.toml).
+    /// The config's defaults for a one-hour session (`[app]` in config.toml).
     pub const DEFAULT: Policy = Policy { refresh_lead: Duration::minutes(20), notify_lead: Duration::minutes(10) };
-
-    pub fn from_settings(app: &idbridge_core::config::AppSettings) -> Self {
-        Self {
-            refresh_lead: Duration::seconds(app.refresh_before_expiry_seconds.into()),
-            notify_lead: Duration::minutes(app.notify_before_expiry_minutes.into()),
-        }
-    }
 }
 
 pub fn backoff(failures: u32) -> Duration {

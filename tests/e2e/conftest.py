@@ -1,5 +1,6 @@
 """Fixtures for idbridge's end-to-end tests: real servers on 127.0.0.1 port 0, started per test and
 stopped by closing their stdin, a fresh IDBRIDGE_HOME per test, and the real idbridge binary."""
+import calendar
 import json
 import os
 import shutil
@@ -126,8 +127,13 @@ class World:
         """Make the credential file look as if time had passed (it expires in `minutes_left`)."""
         path = self.credential_file(profile)
         data = json.loads(path.read_text())
-        data["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + minutes_left * 60))
+        # the file's mtime is when the credentials were issued: keep their lifetime as it was
+        old_exp = calendar.timegm(time.strptime(data["Expiration"], "%Y-%m-%dT%H:%M:%SZ"))
+        lifetime = old_exp - path.stat().st_mtime
+        new_exp = int(time.time() + minutes_left * 60)
+        data["Expiration"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(new_exp))
         path.write_text(json.dumps(data))
+        os.utime(path, (new_exp - lifetime, new_exp - lifetime))
 
     def aws_cli(self, *args, profile="dev"):
         config = self.tmp / "aws-config"

@@ -186,8 +186,9 @@ def test_signed_in(world, desktop_app, lang):
 @pytest.mark.parametrize("trouble,icon", [("sign-in-needed", "error"), ("aws-out-of-reach", "expiring")])
 def test_trouble(make_world, desktop_app, lang, trouble, icon):
     world = make_world(IDP_TTL_ID_TOKEN=60)  # refreshing needs the refresh token
-    write_lang(world, lang, profiles={"dev": ROLE_DEV}, app="refresh_before_expiry_seconds = 3590\n")
+    write_lang(world, lang, profiles={"dev": ROLE_DEV})
     assert world.login().code == 0
+    world.age_credentials(minutes_left=15)  # a refresh is due
     if trouble == "sign-in-needed":
         world.idp_post("/_test/revoke")
     else:

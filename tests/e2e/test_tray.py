@@ -62,11 +62,9 @@ def test_sign_in_from_the_menu_then_the_aws_cli_and_open_console_work(world, tra
 
 
 def test_background_refresh_replaces_the_credential_file_before_expiry(world, tray):
-    # refresh when less than 59 min 50 s are left: due right after the sign-in
-    world.write_config(extra_provider="")
-    with open(world.home / "config.toml", "a") as f:
-        f.write("\n[app]\nrefresh_before_expiry_seconds = 3590\n")
+    # 50 minutes pass: with the default 20-minute lead the refresh is due at once
     assert world.login().code == 0
+    world.age_credentials(minutes_left=10)
     first = json.loads(world.credential_file().read_text())["AccessKeyId"]
     app = tray()
     wait_for(lambda: json.loads(world.credential_file().read_text())["AccessKeyId"] != first, 60,
@@ -77,14 +75,14 @@ def test_background_refresh_replaces_the_credential_file_before_expiry(world, tr
 
 def test_a_revoked_refresh_token_puts_sign_in_on_top_and_the_notification_button_signs_in(make_world, desktop):
     world = make_world(IDP_TTL_ID_TOKEN=60)  # refreshing needs the refresh token
-    with open(world.home / "config.toml", "a") as f:
-        f.write("\n[app]\nrefresh_before_expiry_seconds = 3590\n")
     assert world.login().code == 0
+    world.age_credentials(minutes_left=10)
     world.idp_post("/_test/revoke")
     app = TrayApp(world, desktop)
     try:
         note = app.wait_notification(f"Sign-in needed for {world.provider}", timeout=60)
-        assert note["body"] == "Your sign-in has ended.\nSign in to continue."
+        # (with the expiry warning of the same moment as a further line)
+        assert note["body"].startswith("Your sign-in has ended.\nSign in to continue."), note
         assert note["actions"] == [(f"signin:{world.provider}", "Sign in")]
         app.wait_icon("error")
         app.wait_menu("dev · sign-in needed")
@@ -103,8 +101,7 @@ def test_a_revoked_refresh_token_puts_sign_in_on_top_and_the_notification_button
 
 def test_sts_out_of_reach_offers_retry_with_the_reason_and_retry_recovers(signed_in, tray):
     world = signed_in
-    with open(world.home / "config.toml", "a") as f:
-        f.write("\n[app]\nrefresh_before_expiry_seconds = 3590\n")
+    world.age_credentials(minutes_left=15)  # due for a refresh, still valid, not yet worth a warning
     # one refresh tries STS three times, and the SDK twice each: all six fail, the next try works
     world.aws_post("/_test/fail?code=IDPCommunicationError&count=6")
     app = tray()

@@ -10,7 +10,9 @@
 //   IDP_TAMPER=aud|iss|sig|exp  re-sign (or break) the ID token the token endpoint hands out
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
 // POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
-// requests get no answer for 30 s).
+// requests get no answer for 30 s), POST /_test/delay?ms=M&count=N (the next N token requests are carried
+// out — a refresh token is rotated — and their answers held back M ms: the window in which a client that
+// stops loses the sign-in).
 import { createServer } from 'node:http';
 import { generateKeyPairSync, createSign, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -31,6 +33,7 @@ const log = [];
 let slowDownLeft = num('IDP_SLOW_DOWN', 0);
 let tamper = env.IDP_TAMPER || '';
 let hangLeft = 0;
+let delay = { ms: 0, left: 0 };
 const refreshTokens = [];
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
@@ -119,6 +122,11 @@ server.listen(0, '127.0.0.1', () => {
       ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, tamper) };
     }
     entry.http_status = ctx.status;
+    if (delay.left > 0) {
+      delay.left -= 1;
+      entry.delayed_ms = delay.ms;
+      await new Promise((resolve) => { setTimeout(resolve, delay.ms); });
+    }
   });
 
   const handle = provider.callback();
@@ -132,6 +140,10 @@ server.listen(0, '127.0.0.1', () => {
     } else if (req.url.startsWith('/_test/hang') && req.method === 'POST') {
       hangLeft = Number(new URL(req.url, issuer).searchParams.get('count') || 1);
       res.end(`hang=${hangLeft}`);
+    } else if (req.url.startsWith('/_test/delay') && req.method === 'POST') {
+      const q = new URL(req.url, issuer).searchParams;
+      delay = { ms: Number(q.get('ms') || 1000), left: Number(q.get('count') || 1) };
+      res.end(`delay=${delay.ms}x${delay.left}`);
     } else if (req.url.startsWith('/_test/tamper') && req.method === 'POST') {
       tamper = new URL(req.url, issuer).searchParams.get('what') || '';
       res.end(`tamper=${tamper}`);

@@ -11,7 +11,8 @@ are the ones it issued.
 Prints {"port": N} on stdout, binds 127.0.0.1 only, exits when stdin closes. Config is a JSON file named
 by argv[1]: {"issuer", "client_ids", "roles": {arn: {"sub": optional, "max_duration": optional}}}.
 Test endpoints: GET /_test/log, POST /_test/fail?code=C&count=N (the next N assumes fail with code C),
-POST /_test/hang?count=N (the next N assumes never answer).
+POST /_test/hang?count=N (the next N assumes never answer), POST /_test/delay?seconds=S&count=N (the next
+N assumes answer normally after S seconds).
 """
 import json
 import os
@@ -164,8 +165,8 @@ class Front(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         url = urllib.parse.urlparse(self.path)
         q = dict(urllib.parse.parse_qsl(url.query))
-        if url.path in ("/_test/fail", "/_test/hang"):
-            code = "hang" if url.path == "/_test/hang" else q["code"]
+        if url.path in ("/_test/fail", "/_test/hang", "/_test/delay"):
+            code = {"/_test/hang": "hang", "/_test/delay": f"delay:{q.get('seconds', '1')}"}.get(url.path) or q["code"]
             failures.extend([code] * int(q.get("count", "1")))
             return self.reply(200, {}, b"ok")
         return self.handle_sts("POST", body)
@@ -184,6 +185,10 @@ class Front(BaseHTTPRequestHandler):
             record({**entry, "status": "hang"})
             time.sleep(30)
             return
+        if failure and failure.startswith("delay:"):
+            record({**entry, "status": "delayed"})
+            time.sleep(float(failure.split(":")[1]))
+            failure = None
         error = aws_error(failure, "injected by the test", 400) if failure else check_assume(params)
         if error:
             record({**entry, "status": error[0], "code": re.search(rb"<Code>(.*?)</Code>", error[2]).group(1).decode()})

@@ -10,8 +10,9 @@ use anyhow::{Context, anyhow, bail};
 use idbridge_core::clock::SystemClock;
 use idbridge_core::config::Config;
 use idbridge_core::credentials::format_expiration;
+use idbridge_core::logout::Revocation;
 use idbridge_core::token_store::Keychain;
-use idbridge_core::{Idbridge, Paths};
+use idbridge_core::{Idbridge, Paths, ProfileState};
 
 use crate::Command;
 
@@ -28,9 +29,15 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         _ => INTERACTIVE_HTTP_TIMEOUT,
     };
     let app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
+    crate::signals::hold_during_rotation(app.shield.clone());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let result = dispatch(command, &app, &runtime, started);
-    // a keychain call stuck on D-Bus must not keep the process alive after the answer is out
+    // a keychain call stuck on D-Bus must not keep the process alive after the answer is out — except
+    // the store of a rotated refresh token, which must finish (it has no timeout on purpose)
+    if app.shield.is_active() {
+        runtime.block_on(async { tokio::task::yield_now().await });
+        app.shield.wait_idle(Duration::from_secs(60));
+    }
     runtime.shutdown_background();
     result
 }
@@ -50,7 +57,7 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
         }
         Command::Login { provider, profile, no_browser } => runtime.block_on(login(app, provider, profile, no_browser)),
         Command::Status { json } => status(app, json),
-        Command::Logout { provider } => logout(app, provider),
+        Command::Logout { provider } => runtime.block_on(logout(app, provider)),
         Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
         Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
         Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
@@ -136,33 +143,51 @@ fn status(app: &Idbridge, json: bool) -> anyhow::Result<ExitCode> {
     }
     let width = rows.iter().map(|r| r.profile.len()).max().unwrap_or(0);
     for r in rows {
-        let signed = match r.signed_in {
-            Some(true) => "signed in",
-            Some(false) => "signed out",
-            None => "keychain unavailable",
-        };
         let creds = match r.expires_in_seconds {
-            Some(s) if s > 0 => format!("credentials expire in {} min", s / 60),
+            Some(s) if s > 0 => format!("credentials valid for {} min", s / 60),
             Some(_) => "credentials expired".to_string(),
             None => "no credentials".to_string(),
         };
-        println!("{:width$}  {}  {}  {signed}, {creds}", r.profile, r.provider, r.role_arn);
-        if let Some(p) = r.problem {
+        let who = r.identity.as_deref().map(|w| format!(" as {w}")).unwrap_or_default();
+        let state = match r.state {
+            ProfileState::Ready => format!("signed in{who}, {creds}"),
+            ProfileState::Expired => format!("signed in{who}, {creds} (fetched on next use)"),
+            ProfileState::RefreshFailing => format!("signed in{who}, {creds}, REFRESH FAILING"),
+            ProfileState::SignInNeeded => format!("SIGN-IN NEEDED: run `idbridge login --profile {}`", r.profile),
+            ProfileState::SignedOut => format!("signed out: run `idbridge login --profile {}`", r.profile),
+            ProfileState::KeychainUnavailable => "keychain unavailable".to_string(),
+        };
+        println!("{:width$}  {}  {}  {state}", r.profile, r.provider, r.role_arn);
+        if let Some(f) = &r.last_failure {
+            let retry = format_expiration(f.retry_after);
+            println!("{:width$}  ! last refresh failed at {} ({} in a row, next try after {retry}): {}", "", format_expiration(f.at), f.consecutive, f.message);
+        } else if let Some(p) = r.problem {
             println!("{:width$}  ! {p}", "");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn logout(app: &Idbridge, provider: Option<String>) -> anyhow::Result<ExitCode> {
+async fn logout(app: &Idbridge, provider: Option<String>) -> anyhow::Result<ExitCode> {
     let config = app.load_config()?;
     let providers: Vec<String> = match provider {
         Some(p) => vec![p],
         None => config.providers.keys().cloned().collect(),
     };
     for p in providers {
-        let removed = app.logout(&p)?;
-        eprintln!("Signed out of '{p}' (removed credentials of: {}).", if removed.is_empty() { "none".into() } else { removed.join(", ") });
+        let report = app.logout(&p).await?;
+        let removed = if report.removed.is_empty() { "none".into() } else { report.removed.join(", ") };
+        eprintln!("Signed out of '{p}' on this machine (removed the keychain tokens and the credentials of: {removed}).");
+        match &report.revocation {
+            Revocation::Revoked => eprintln!("  The identity provider revoked the refresh token."),
+            Revocation::NoToken => {}
+            Revocation::NotOffered => eprintln!(
+                "  The identity provider offers no revocation endpoint: the refresh token stays valid there until it expires."
+            ),
+            Revocation::Failed { reason } => {
+                eprintln!("  Could not revoke the refresh token at the identity provider ({reason}); it stays valid there until it expires.");
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,23 +1,21 @@
-//! The warm path of `credential-process`: when the profile's file has more than 15 minutes left, print
-//! it and exit. No argument parser, config, keychain, network or async runtime is started for it.
+//! The warm path of `credential-process`: when the profile's file is fresh and was checked against the
+//! current config.toml (`idbridge_core::freshness`), print it and exit. No argument parser, config
+//! parser, keychain, network or async runtime is started for it.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use idbridge_core::config::is_valid_name;
-use idbridge_core::{Paths, credentials};
+use idbridge_core::{Paths, freshness};
 
 /// `Some(exit code)` if the call was answered here; `None` to go the full way.
 pub fn try_serve(home: Option<PathBuf>) -> Option<ExitCode> {
     let profile = profile_arg(std::env::args_os().skip(1).map(|a| a.into_string().ok()))?;
     let paths = Paths::resolve(home)?;
-    let file = credentials::read_file(&paths.credential_file(&profile)).ok()??;
-    if !file.credentials.is_fresh(time::OffsetDateTime::now_utc()) {
-        return None;
-    }
+    let bytes = freshness::serve_warm(&paths, &profile, time::OffsetDateTime::now_utc())?;
     let mut out = std::io::stdout().lock();
-    Some(if out.write_all(&file.bytes).and_then(|()| out.flush()).is_ok() {
+    Some(if out.write_all(&bytes).and_then(|()| out.flush()).is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -2,11 +2,13 @@
 //! to the AWS CLI and SDKs through `credential_process`.
 //!
 //! stdout carries only a command's result (for credential-process: only the JSON); every message goes
-//! to stderr; the exit code is 0 only on success.
+//! to stderr. Exit codes: 0 success, 1 error, 2 wrong arguments, 3 sign-in needed, 4 config error,
+//! 5 temporary (IdP/STS unreachable or out of time: try again later).
 
 mod commands;
 mod export;
 mod fast_path;
+mod signals;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -100,8 +102,36 @@ fn main() -> ExitCode {
     match commands::run(cli.command, home) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("idbridge: error: {e}");
-            ExitCode::FAILURE
+            eprintln!("idbridge: error: {}", one_line(&e));
+            ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// The documented exit code (see `idbridge_core::error::exit` and the README).
+fn exit_code(e: &anyhow::Error) -> u8 {
+    use idbridge_core::error::exit;
+    if let Some(core) = e.downcast_ref::<idbridge_core::Error>() {
+        return core.exit_code();
+    }
+    if e.downcast_ref::<idbridge_core::config::ConfigError>().is_some() {
+        return exit::CONFIG;
+    }
+    exit::ERROR
+}
+
+/// The error and its causes on one line, each cause once.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }

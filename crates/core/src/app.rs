@@ -9,17 +9,42 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::config::{Config, Profile, Provider};
 use crate::credentials::{self, Credentials};
+use crate::endpoints::{AwsSts, IdentityProvider, OidcEndpoints, SecurityTokenService};
 use crate::error::{Error, Result};
+use crate::failures::FailureRecord;
 use crate::paths::Paths;
 use crate::secret::Secret;
+use crate::shield::Shield;
 use crate::token_store::{StoredTokens, TokenStore, TokenStoreError};
 
 pub struct Idbridge {
     pub paths: Paths,
     pub(crate) store: Arc<dyn TokenStore>,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) idp: Arc<dyn IdentityProvider>,
+    pub(crate) sts: Arc<dyn SecurityTokenService>,
+    /// Marks a refresh-token rotation in flight; front ends hold signals and quitting while it is active.
+    pub shield: Arc<Shield>,
     /// Upper bound for one HTTP exchange with the IdP, STS or the federation endpoint.
     pub(crate) http_timeout: Duration,
+}
+
+/// Where a profile stands, as `status` and the tray show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileState {
+    /// The keychain holds no tokens for the provider.
+    SignedOut,
+    /// Only a sign-in helps: the IdP refused the refresh token, or the provider's issuer or client changed.
+    SignInNeeded,
+    /// Valid credentials with time left.
+    Ready,
+    /// Signed in, but no valid credentials yet: the next use fetches them.
+    Expired,
+    /// The last refresh failed for a reason a sign-in would not fix (see `last_failure`).
+    RefreshFailing,
+    /// The keychain could not be asked.
+    KeychainUnavailable,
 }
 
 /// What `status` reports for one profile.
@@ -29,18 +54,30 @@ pub struct ProfileStatus {
     pub provider: String,
     pub role_arn: String,
     pub region: String,
+    pub state: ProfileState,
     /// The keychain holds tokens for the provider; `None` when the keychain could not be asked.
     pub signed_in: Option<bool>,
+    /// Who is signed in (email, else subject), from the stored ID token.
+    pub identity: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub expiration: Option<OffsetDateTime>,
     /// Seconds of validity left (negative once expired).
     pub expires_in_seconds: Option<i64>,
+    pub last_failure: Option<FailureRecord>,
     pub problem: Option<String>,
 }
 
 impl Idbridge {
     pub fn new(paths: Paths, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>, http_timeout: Duration) -> Self {
-        Self { paths, store, clock, http_timeout }
+        let idp = Arc::new(OidcEndpoints { clock: clock.clone() });
+        Self { paths, store, clock, idp, sts: Arc::new(AwsSts), shield: Shield::new(), http_timeout }
+    }
+
+    /// Other IdP and STS implementations (in-process tests wire fakes here).
+    pub fn with_endpoints(mut self, idp: Arc<dyn IdentityProvider>, sts: Arc<dyn SecurityTokenService>) -> Self {
+        self.idp = idp;
+        self.sts = sts;
+        self
     }
 
     pub fn load_config(&self) -> Result<Config> {
@@ -51,8 +88,8 @@ impl Idbridge {
         self.clock.now()
     }
 
-    pub(crate) fn oidc_http(&self) -> openidconnect::reqwest::Client {
-        crate::oidc::http_client(self.http_timeout)
+    pub(crate) fn oidc_http(&self) -> Result<openidconnect::reqwest::Client> {
+        Ok(crate::oidc::http_client(self.http_timeout)?)
     }
 
     /// Keychain access is blocking (D-Bus round trips): keep it off the async workers.
@@ -86,7 +123,7 @@ impl Idbridge {
 
     /// Discovery only, to check a provider's settings.
     pub async fn discover(&self, provider: &Provider) -> Result<crate::oidc::Discovered> {
-        Ok(crate::oidc::Oidc::discover(provider, self.oidc_http(), self.clock.clone()).await?.discovered)
+        Ok(crate::oidc::Oidc::discover(provider, self.oidc_http()?, self.clock.clone()).await?.discovered)
     }
 
     /// The keychain holds tokens for this provider's current issuer and client. Blocking (keychain).
@@ -95,55 +132,6 @@ impl Idbridge {
             .store
             .load(name)?
             .is_some_and(|t| t.issuer == provider.issuer && t.client_id == provider.client_id))
-    }
-
-    pub fn status(&self) -> Result<Vec<ProfileStatus>> {
-        let config = self.load_config()?;
-        let now = self.clock.now();
-        let mut signed_in: std::collections::BTreeMap<&str, std::result::Result<bool, String>> = Default::default();
-        let mut out = Vec::new();
-        for (name, profile) in &config.profiles {
-            let provider = &config.providers[&profile.provider];
-            let state = signed_in
-                .entry(profile.provider.as_str())
-                .or_insert_with(|| self.is_signed_in(&profile.provider, provider).map_err(|e| e.to_string()));
-            let file = credentials::read_file(&self.paths.credential_file(name));
-            let expiration = file.as_ref().ok().and_then(|f| f.as_ref()).map(|f| f.credentials.expiration);
-            let problem = match (&state, &file) {
-                (Err(e), _) => Some(e.clone()),
-                (_, Err(e)) => Some(e.to_string()),
-                _ => None,
-            };
-            out.push(ProfileStatus {
-                profile: name.clone(),
-                provider: profile.provider.clone(),
-                role_arn: profile.role_arn.clone(),
-                region: profile.region.clone(),
-                signed_in: state.as_ref().ok().copied(),
-                expiration,
-                expires_in_seconds: expiration.map(|e| (e - now).whole_seconds()),
-                problem,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Forgets a provider: its keychain item and the credential files of its profiles. Returns the
-    /// profiles whose files were removed.
-    pub fn logout(&self, provider: &str) -> Result<Vec<String>> {
-        let config = self.load_config()?;
-        config.provider(provider, &self.paths.config_file)?;
-        let mut removed = Vec::new();
-        for (name, _) in config.profiles_of(provider) {
-            let path = self.paths.credential_file(name);
-            match std::fs::remove_file(&path) {
-                Ok(()) => removed.push(name.clone()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(credentials::CredentialFileError::Write { path, source }.into()),
-            }
-        }
-        self.store.delete(provider)?;
-        Ok(removed)
     }
 
     /// A console sign-in URL for the profile (a credential: show it only to the person).
@@ -155,22 +143,18 @@ impl Idbridge {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(self.http_timeout)
             .build()
-            .unwrap_or_default();
+            .map_err(|e| crate::oidc::OidcError::HttpClient { source: Box::new(e) })?;
         let dest = crate::console::destination(&profile, destination);
         Ok(crate::console::signin_url(&profile, &credentials, &dest, &http).await?)
     }
 
-    async fn credentials_for_console(&self, config: &Config, profile_name: &str) -> Result<Credentials> {
-        let path = self.paths.credential_file(profile_name);
+    async fn credentials_for_console(&self, _config: &Config, profile_name: &str) -> Result<Credentials> {
         // the console session cannot outlive the credentials: take the same fresh ones the CLI hands out
-        if let Some(f) = credentials::read_file(&path).ok().flatten()
-            && f.credentials.is_fresh(self.clock.now())
-        {
-            return Ok(f.credentials);
-        }
-        let bytes = self.refresh_profile(config, profile_name).await?;
-        Credentials::from_process_json(&bytes)
-            .map_err(|reason| credentials::CredentialFileError::Corrupt { path, reason }.into())
+        let deadline = std::time::Instant::now() + self.http_timeout * 2;
+        let served = self.credential_process(profile_name, deadline).await?;
+        Credentials::from_process_json(&served.json).map_err(|reason| {
+            credentials::CredentialFileError::Corrupt { path: self.paths.credential_file(profile_name), reason }.into()
+        })
     }
 
     pub(crate) fn profile_and_provider<'c>(
@@ -189,5 +173,5 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> std::result::Result<T, TokenStoreError> {
     tokio::task::spawn_blocking(f)
         .await
-        .unwrap_or_else(|e| Err(TokenStoreError::Other { detail: format!("keychain task failed: {e}") }))
+        .unwrap_or_else(|e| Err(TokenStoreError::Other { source: Box::new(e) }))
 }

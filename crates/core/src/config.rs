@@ -62,9 +62,10 @@ pub struct AppSettings {
     /// Warn this long before credentials expire when they cannot be refreshed without a person.
     #[serde(default = "default_notify_minutes")]
     pub notify_before_expiry_minutes: u32,
-    /// Refresh credentials this long before they expire (before the AWS CLI's 15-minute window).
-    #[serde(default = "default_refresh_seconds")]
-    pub refresh_before_expiry_seconds: u32,
+    /// Refresh credentials this long before they expire. Default: 20 minutes, or a third of a shorter
+    /// session (see [`AppSettings::refresh_lead`]).
+    #[serde(default)]
+    pub refresh_before_expiry_seconds: Option<u32>,
     /// "en" or "ja"; default: the OS locale.
     #[serde(default)]
     pub language: Option<String>,
@@ -74,7 +75,7 @@ impl Default for AppSettings {
     fn default() -> Self {
         Self {
             notify_before_expiry_minutes: default_notify_minutes(),
-            refresh_before_expiry_seconds: default_refresh_seconds(),
+            refresh_before_expiry_seconds: None,
             language: None,
         }
     }
@@ -83,8 +84,21 @@ impl Default for AppSettings {
 fn default_notify_minutes() -> u32 {
     10
 }
-fn default_refresh_seconds() -> u32 {
-    20 * 60
+/// The tray's default lead before expiry: ahead of botocore's 15-minute window.
+pub const DEFAULT_REFRESH_LEAD: time::Duration = time::Duration::minutes(20);
+/// A lead shorter than this leaves too little time to retry before expiry.
+pub const MIN_REFRESH_LEAD_SECONDS: u32 = 60;
+
+impl AppSettings {
+    /// How long before expiry the tray refreshes a profile whose sessions last `duration_seconds`: the
+    /// configured lead, else 20 minutes capped at a third of the session (a 15-minute session would
+    /// otherwise be refreshed the moment it starts, forever).
+    pub fn refresh_lead(&self, duration_seconds: u32) -> time::Duration {
+        match self.refresh_before_expiry_seconds {
+            Some(s) => time::Duration::seconds(s.into()),
+            None => DEFAULT_REFRESH_LEAD.min(time::Duration::seconds(i64::from(duration_seconds) / 3)),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +179,21 @@ impl Config {
         }
         if !(1..=120).contains(&self.app.notify_before_expiry_minutes) {
             return Err(invalid("app.notify_before_expiry_minutes".into(), "a number of minutes from 1 to 120"));
+        }
+        if let Some(lead) = self.app.refresh_before_expiry_seconds {
+            if lead < MIN_REFRESH_LEAD_SECONDS {
+                return Err(invalid("app.refresh_before_expiry_seconds".into(), &format!(
+                    "at least {MIN_REFRESH_LEAD_SECONDS} seconds (got {lead})"
+                )));
+            }
+            // more than half a session would refresh again right after each refresh
+            if let Some((name, p)) = self.profiles.iter().find(|(_, p)| lead > p.duration_seconds / 2) {
+                return Err(invalid("app.refresh_before_expiry_seconds".into(), &format!(
+                    "at most half of every profile's session; profile '{name}' has duration_seconds = {}, so at most {} (got {lead})",
+                    p.duration_seconds,
+                    p.duration_seconds / 2
+                )));
+            }
         }
         for (name, p) in &self.profiles {
             let key = |k: &str| format!("profiles.{name}.{k}");

@@ -110,3 +110,20 @@ fn scopes_without_openid_are_refused() {
     let e = error_of(&GOOD.replace("[\"openid\", \"offline_access\", \"email\"]", "[\"email\"]"));
     assert!(e.contains("providers.auth0.scopes: a list that contains \"openid\""), "{e}");
 }
+
+#[test]
+fn the_refresh_lead_is_checked_against_every_session_and_its_default_scales() {
+    let short = GOOD.replace("duration_seconds = 3600", "duration_seconds = 900");
+    let config = Config::parse(&short, Path::new("c.toml")).unwrap();
+    assert_eq!(config.app.refresh_lead(900), time::Duration::seconds(300), "default: a third of a short session");
+    assert_eq!(config.app.refresh_lead(3600), time::Duration::minutes(20));
+    let e = error_of(&format!("{short}\n[app]\nrefresh_before_expiry_seconds = 1200\n"));
+    assert!(
+        e.contains("app.refresh_before_expiry_seconds: at most half of every profile's session; profile 'dev' has duration_seconds = 900, so at most 450 (got 1200)"),
+        "{e}"
+    );
+    let e = error_of(&format!("{GOOD}\n[app]\nrefresh_before_expiry_seconds = 5\n"));
+    assert!(e.contains("at least 60 seconds (got 5)"), "{e}");
+    let ok = Config::parse(&format!("{short}\n[app]\nrefresh_before_expiry_seconds = 450\n"), Path::new("c.toml")).unwrap();
+    assert_eq!(ok.app.refresh_lead(900), time::Duration::seconds(450));
+}

@@ -13,9 +13,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::secret::Secret;
 
-/// botocore refreshes 15 minutes before Expiration: credentials handed out must have more left than
-/// this, or every AWS CLI command would run credential_process twice.
-pub const MIN_REMAINING: time::Duration = time::Duration::minutes(15);
+/// A credential_process answer is about 2 KB; anything far bigger is not ours and is not read whole.
+pub const FILE_CAP: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
@@ -72,11 +71,6 @@ impl Credentials {
         })
     }
 
-    /// Good enough to hand out without refreshing first.
-    pub fn is_fresh(&self, now: OffsetDateTime) -> bool {
-        self.expiration - now > MIN_REMAINING
-    }
-
     /// Still accepted by AWS (a fallback when a refresh fails).
     pub fn is_valid(&self, now: OffsetDateTime) -> bool {
         self.expiration - now > time::Duration::seconds(60)
@@ -100,17 +94,37 @@ pub fn format_expiration(t: OffsetDateTime) -> String {
 pub struct StoredCredentials {
     pub bytes: Vec<u8>,
     pub credentials: Credentials,
+    /// When the file was written, which is when the credentials were issued (it is never touched after).
+    pub written: Option<OffsetDateTime>,
+}
+
+impl StoredCredentials {
+    /// The validity the credentials were issued with; `None` if the file's time makes no sense.
+    pub fn lifetime(&self) -> Option<time::Duration> {
+        let written = self.written?;
+        let lifetime = self.credentials.expiration - written;
+        (lifetime.is_positive() && lifetime <= time::Duration::hours(36)).then_some(lifetime)
+    }
 }
 
 pub fn read_file(path: &Path) -> Result<Option<StoredCredentials>, CredentialFileError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    use std::io::Read;
+    let read_err = |source| CredentialFileError::Read { path: path.to_owned(), source };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(CredentialFileError::Read { path: path.to_owned(), source }),
+        Err(source) => return Err(read_err(source)),
     };
+    let written = file.metadata().and_then(|m| m.modified()).ok().map(OffsetDateTime::from);
+    let mut bytes = Vec::new();
+    file.take(FILE_CAP + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    if bytes.len() as u64 > FILE_CAP {
+        let reason = format!("larger than {} KB", FILE_CAP / 1024);
+        return Err(CredentialFileError::Corrupt { path: path.to_owned(), reason });
+    }
     let credentials = Credentials::from_process_json(&bytes)
         .map_err(|reason| CredentialFileError::Corrupt { path: path.to_owned(), reason })?;
-    Ok(Some(StoredCredentials { bytes, credentials }))
+    Ok(Some(StoredCredentials { bytes, credentials, written }))
 }
 
 pub fn write_file(path: &Path, credentials: &Credentials) -> Result<Vec<u8>, CredentialFileError> {
@@ -202,10 +216,8 @@ mod tests {
     }
 
     #[test]
-    fn freshness_uses_the_15_minute_window() {
+    fn validity_keeps_a_minute_of_margin() {
         let c = sample();
-        assert!(c.is_fresh(c.expiration - time::Duration::minutes(16)));
-        assert!(!c.is_fresh(c.expiration - time::Duration::minutes(15)));
         assert!(c.is_valid(c.expiration - time::Duration::minutes(5)));
         assert!(!c.is_valid(c.expiration - time::Duration::seconds(30)));
     }

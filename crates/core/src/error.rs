@@ -31,6 +31,13 @@ pub enum Error {
     Timeout { what: String, seconds: u64 },
 }
 
+/// Every code [`Error::code`] gives.
+pub const CODES: [&str; 16] = [
+    "config", "access_denied", "expired_token", "id_token_rejected", "issuer_mismatch", "idp_unreachable",
+    "idp_error", "sts_unreachable", "sts_refused", "keychain_unavailable", "keychain_error", "file_error",
+    "console_error", "lock_timeout", "sign_in_needed", "timeout",
+];
+
 impl Error {
     /// A stable machine-readable code (for `{code, message}` across IPC and for scripts).
     pub fn code(&self) -> &'static str {
@@ -64,6 +71,16 @@ impl Error {
         }
     }
 
+    /// The process exit code for this error ([`exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::SignInNeeded { .. } => exit::SIGN_IN_NEEDED,
+            Self::Config(_) => exit::CONFIG,
+            e if e.is_transient() => exit::TEMPORARY,
+            _ => exit::ERROR,
+        }
+    }
+
     pub fn sign_in_needed(provider: &str, reason: impl Into<String>, profile: Option<&str>) -> Self {
         let hint = match profile {
             Some(p) => format!("--profile {p}"),
@@ -74,3 +91,34 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Documented exit codes of the `idbridge` CLI, so scripts can branch.
+pub mod exit {
+    pub const SUCCESS: u8 = 0;
+    /// Anything not listed below.
+    pub const ERROR: u8 = 1;
+    /// Wrong command-line arguments (clap's own code).
+    pub const USAGE: u8 = 2;
+    /// Only a person can help: run `idbridge login`.
+    pub const SIGN_IN_NEEDED: u8 = 3;
+    /// config.toml is missing or wrong.
+    pub const CONFIG: u8 = 4;
+    /// The IdP or STS could not be reached, or time ran out: trying again later may work.
+    pub const TEMPORARY: u8 = 5;
+}
+
+/// An error and its causes on one line ("a: b: c"), leaving out a cause whose text the line already
+/// holds (some messages quote their source).
+pub fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !text.is_empty() && !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line
+}

@@ -10,19 +10,31 @@ pub mod config;
 pub mod config_edit;
 pub mod console;
 pub mod credentials;
+pub mod endpoints;
 pub mod error;
 pub mod export;
+pub mod failures;
+pub mod freshness;
 pub mod id_token;
 pub mod lock;
+pub mod logout;
 pub mod oidc;
 pub mod paths;
 pub mod refresh;
 pub mod secret;
+pub mod shield;
 pub mod signin;
+pub mod status;
 pub mod sts;
 pub mod token_store;
 
-pub use app::{Idbridge, ProfileStatus};
+pub use app::{Idbridge, ProfileState, ProfileStatus};
 pub use error::{Error, Result};
 pub use paths::Paths;
 pub use secret::Secret;
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+#[path = "refresh_tests.rs"]
+mod refresh_tests;

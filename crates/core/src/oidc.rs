@@ -17,7 +17,7 @@ use openidconnect::core::{
 use openidconnect::{
     AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, DeviceCodeErrorResponseType, EndpointMaybeSet,
     EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, ProviderMetadata, RefreshToken,
-    RequestTokenError, Scope,
+    RequestTokenError, RevocationUrl, Scope,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -30,6 +30,9 @@ use crate::secret::Secret;
 #[derive(Clone, Debug, Deserialize, Serialize)]
 struct DeviceEndpoint {
     device_authorization_endpoint: Option<DeviceAuthorizationUrl>,
+    /// RFC 7009, announced by some IdPs (Auth0: /oauth/revoke; oidc-provider when enabled).
+    #[serde(default)]
+    revocation_endpoint: Option<RevocationUrl>,
 }
 impl AdditionalProviderMetadata for DeviceEndpoint {}
 
@@ -51,8 +54,12 @@ type Client = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSe
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
-    #[error("cannot reach the identity provider at {url}: {detail}")]
-    Unreachable { url: String, detail: String },
+    #[error("cannot reach the identity provider at {url}")]
+    Unreachable { url: String, source: BoxError },
+    #[error("the identity provider at {url} did not answer within {seconds} s")]
+    TimedOut { url: String, seconds: u64 },
+    #[error("cannot set up an HTTP client")]
+    HttpClient { source: BoxError },
     #[error("OIDC discovery at {issuer} failed: {detail}")]
     Discovery { issuer: String, detail: String },
     #[error(
@@ -79,7 +86,7 @@ pub enum OidcError {
 impl OidcError {
     /// Worth trying again later without a person (network, server trouble).
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. })
+        matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. })
     }
 }
 
@@ -95,6 +102,7 @@ pub struct TokenSet {
 #[derive(Clone)]
 pub struct Oidc {
     client: Client,
+    revocation: Option<RevocationUrl>,
     http: openidconnect::reqwest::Client,
     issuer: String,
     clock: Arc<dyn Clock>,
@@ -111,7 +119,11 @@ pub struct Discovered {
     pub scopes_supported: Vec<String>,
 }
 
-pub fn http_client(timeout: Duration) -> openidconnect::reqwest::Client {
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A client that never follows redirects and gives up after `timeout`. A failed build is an error: a
+/// default client would have no timeouts at all.
+pub fn http_client(timeout: Duration) -> Result<openidconnect::reqwest::Client, OidcError> {
     openidconnect::reqwest::Client::builder()
         // following redirects would let a token endpoint send our grant elsewhere (SSRF)
         .redirect(openidconnect::reqwest::redirect::Policy::none())
@@ -119,18 +131,7 @@ pub fn http_client(timeout: Duration) -> openidconnect::reqwest::Client {
         .timeout(timeout)
         .user_agent(concat!("idbridge/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
-}
-
-fn transport_detail(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        src = c.source();
-    }
-    s
+        .map_err(|e| OidcError::HttpClient { source: Box::new(e) })
 }
 
 impl Oidc {
@@ -147,7 +148,7 @@ impl Oidc {
         let metadata = Metadata::discover_async(issuer_url, &http).await.map_err(|e| {
             use openidconnect::DiscoveryError as D;
             match e {
-                D::Request(r) => OidcError::Unreachable { url: issuer.clone(), detail: transport_detail(&r) },
+                D::Request(r) => OidcError::Unreachable { url: issuer.clone(), source: Box::new(r) },
                 D::Validation(v) if v.contains("unexpected issuer URI") => OidcError::IssuerMismatch {
                     configured: issuer.clone(),
                     announced: v.split('`').nth(1).unwrap_or("?").to_string(),
@@ -174,9 +175,10 @@ impl Oidc {
                 .map(|s| s.iter().map(|s| s.to_string()).collect())
                 .unwrap_or_default(),
         };
+        let revocation = metadata.additional_metadata().revocation_endpoint.clone();
         let client = CoreClient::from_provider_metadata(metadata, ClientId::new(provider.client_id.clone()), None)
             .set_device_authorization_url(device);
-        Ok(Self { client, http, issuer, clock, discovered })
+        Ok(Self { client, revocation, http, issuer, clock, discovered })
     }
 
     /// Step 1 of the device flow: ask for a device code and the user code to show.
@@ -247,6 +249,40 @@ impl Oidc {
         self.verify(&response, Some(refresh_token))
     }
 
+    /// RFC 7009: tells the IdP to forget the refresh token (and, at most IdPs, its whole grant).
+    /// `Ok(false)` when the IdP announces no revocation endpoint.
+    ///
+    /// Written out rather than through `oauth2`'s `revoke_token`, which refuses any http:// endpoint,
+    /// loopback included; here the same https-or-loopback rule as for the issuer applies.
+    pub async fn revoke(&self, refresh_token: &Secret) -> Result<bool, OidcError> {
+        let Some(url) = self.revocation.as_ref().map(|u| u.url().clone()) else { return Ok(false) };
+        if crate::config::check_issuer(url.as_str()).is_err() {
+            return Err(OidcError::Protocol {
+                code: "unsafe revocation_endpoint".into(),
+                description: Some("the IdP announced a revocation endpoint that is not https".into()),
+            });
+        }
+        let client_id = self.client.client_id().as_str();
+        let form = [("token", refresh_token.expose()), ("token_type_hint", "refresh_token"), ("client_id", client_id)];
+        let response = self
+            .http
+            .post(url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| OidcError::Unreachable { url: self.issuer.clone(), source: Box::new(e) })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(true);
+        }
+        // RFC 7009 §2.2.1: an error answer is an OAuth error object
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        Err(OidcError::Protocol {
+            code: body["error"].as_str().map_or_else(|| format!("HTTP {status}"), str::to_string),
+            description: body["error_description"].as_str().map(str::to_string),
+        })
+    }
+
     fn verify(&self, response: &CoreTokenResponse, old_refresh: Option<&Secret>) -> Result<TokenSet, OidcError> {
         let id_token: &CoreIdToken = response.extra_fields().id_token().ok_or(OidcError::NoIdToken)?;
         let clock = self.clock.clone();
@@ -265,7 +301,7 @@ impl Oidc {
         Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims })
     }
 
-    fn token_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+    fn token_error<RE: std::error::Error + Send + Sync + 'static, T: openidconnect::ErrorResponse + 'static>(
         &self,
         e: RequestTokenError<RE, T>,
     ) -> OidcError {
@@ -281,12 +317,12 @@ impl Oidc {
         }
     }
 
-    fn transport_error<RE: std::error::Error + 'static, T: openidconnect::ErrorResponse + 'static>(
+    fn transport_error<RE: std::error::Error + Send + Sync + 'static, T: openidconnect::ErrorResponse + 'static>(
         &self,
         e: RequestTokenError<RE, T>,
     ) -> OidcError {
         match e {
-            RequestTokenError::Request(r) => OidcError::Unreachable { url: self.issuer.clone(), detail: transport_detail(&r) },
+            RequestTokenError::Request(r) => OidcError::Unreachable { url: self.issuer.clone(), source: Box::new(r) },
             // the body is not shown: a half-parsed success could hold tokens
             RequestTokenError::Parse(p, _) => OidcError::Protocol {
                 code: "unparseable answer".into(),

@@ -38,6 +38,16 @@ impl Paths {
         self.credentials_dir().join(format!("{profile}.json"))
     }
 
+    /// What the profile's credential file was made for (see `freshness`).
+    pub fn meta_file(&self, profile: &str) -> PathBuf {
+        self.state_dir.join("meta").join(format!("{profile}.json"))
+    }
+
+    /// The last failed refresh of the profile (see `failures`).
+    pub fn failure_file(&self, profile: &str) -> PathBuf {
+        self.state_dir.join("failures").join(format!("{profile}.json"))
+    }
+
     pub fn locks_dir(&self) -> PathBuf {
         self.state_dir.join("locks")
     }

@@ -4,16 +4,20 @@
 //! [`PendingSignIn`] or the future of [`Idbridge::finish_sign_in`] abandons the sign-in.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
 use crate::app::Idbridge;
 use crate::config::{Config, Provider};
-use crate::credentials;
 use crate::error::{Error, Result};
+use crate::failures;
+use crate::refresh::blocking_lock;
 use crate::oidc::{DeviceAuthorization, Oidc};
 use crate::token_store::StoredTokens;
+
+/// A sign-in waits this long for a refresh or sign-out in another process to finish.
+pub const SIGN_IN_LOCK_WAIT: Duration = Duration::from_secs(60);
 
 pub struct PendingSignIn {
     provider_name: String,
@@ -47,7 +51,7 @@ impl Idbridge {
     /// Discovery and device authorization: returns the code to show and the URL to open.
     pub async fn start_sign_in(&self, config: &Config, provider_name: &str) -> Result<PendingSignIn> {
         let provider = config.provider(provider_name, &self.paths.config_file)?.clone();
-        let oidc = Oidc::discover(&provider, self.oidc_http(), self.clock.clone()).await?;
+        let oidc = Oidc::discover(&provider, self.oidc_http()?, self.clock.clone()).await?;
         let authorization = oidc.start_device_flow(&provider).await?;
         Ok(PendingSignIn { provider_name: provider_name.to_string(), provider, oidc, authorization })
     }
@@ -61,6 +65,9 @@ impl Idbridge {
     {
         let PendingSignIn { provider_name, provider, oidc, authorization } = pending;
         let set = oidc.finish_device_flow(authorization, sleep).await?;
+        // the provider lock orders this sign-in with refreshes and sign-outs in other processes
+        let lock = self.paths.lock_file("provider", &provider_name);
+        let _guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
         self.save_tokens(&provider_name, StoredTokens {
             issuer: provider.issuer.clone(),
             client_id: provider.client_id.clone(),
@@ -70,12 +77,17 @@ impl Idbridge {
         .await?;
         let mut profiles = Vec::new();
         for (name, profile) in config.profiles_of(&provider_name) {
+            failures::clear(&self.paths.failure_file(name));
             let result = async {
-                let assumed = self.assume(name, profile, &set.id_token, &set.claims).await?;
-                credentials::write_file(&self.paths.credential_file(name), &assumed.credentials)?;
+                let deadline = Instant::now() + self.http_timeout;
+                let assumed = self.assume(name, profile, &set.id_token, &set.claims, deadline).await?;
+                self.write_credentials(name, profile, &provider, &assumed.credentials)?;
                 Ok::<_, Error>(assumed.credentials.expiration)
             }
             .await;
+            if let Err(e) = &result {
+                failures::record(&self.paths.failure_file(name), None, e, self.clock.now());
+            }
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
         Ok(SignInReport { provider: provider_name, who: set.claims.display_name().to_string(), profiles })

@@ -22,8 +22,10 @@ pub enum StsError {
     /// AWS answered with an error code (InvalidIdentityToken, AccessDenied, ...).
     #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code}: {message}")]
     Refused { role_arn: String, code: String, message: String },
-    #[error("cannot reach AWS STS at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
+    #[error("cannot reach AWS STS at {endpoint}")]
+    Unreachable { endpoint: String, source: Box<dyn std::error::Error + Send + Sync> },
+    #[error("AWS STS at {endpoint} did not answer within {seconds} s")]
+    TimedOut { endpoint: String, seconds: u64 },
     #[error("AWS STS returned no credentials for {role_arn}")]
     Empty { role_arn: String },
 }
@@ -43,7 +45,7 @@ impl StsError {
     }
 
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. }) || matches!(self.code(), Some("IDPCommunicationError"))
+        matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. }) || matches!(self.code(), Some("IDPCommunicationError"))
     }
 }
 
@@ -82,6 +84,19 @@ pub async fn assume_role_with_web_identity(
         builder = builder.endpoint_url(endpoint);
     }
     let client = aws_sdk_sts::Client::from_conf(builder.build());
+    // the retries below sleep: bound the whole exchange, not only each attempt
+    tokio::time::timeout(timeout, attempts(&client, profile, id_token, session_name, timeout))
+        .await
+        .map_err(|_| StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs() })?
+}
+
+async fn attempts(
+    client: &aws_sdk_sts::Client,
+    profile: &Profile,
+    id_token: &Secret,
+    session_name: &str,
+    timeout: Duration,
+) -> Result<AssumedRole, StsError> {
     let mut attempt = 1;
     loop {
         let result = client
@@ -95,7 +110,7 @@ pub async fn assume_role_with_web_identity(
         match result {
             Ok(out) => return convert(profile, out),
             Err(e) => {
-                let err = map_error(profile, e);
+                let err = map_error(profile, e, timeout);
                 if err.code() == Some("IDPCommunicationError") && attempt < IDP_COMMUNICATION_ATTEMPTS {
                     tokio::time::sleep(IDP_COMMUNICATION_BACKOFF * 2u32.pow(attempt - 1)).await;
                     attempt += 1;
@@ -125,9 +140,10 @@ fn convert(
     })
 }
 
-fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static, R: std::fmt::Debug + Send + Sync + 'static>(
     profile: &Profile,
     e: SdkError<E, R>,
+    timeout: Duration,
 ) -> StsError {
     match &e {
         SdkError::ServiceError(se) => StsError::Refused {
@@ -135,15 +151,8 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt:
             code: se.err().code().unwrap_or("Unknown").to_string(),
             message: se.err().message().unwrap_or("(no message)").to_string(),
         },
-        _ => {
-            let mut detail = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                detail.push_str(": ");
-                detail.push_str(&s.to_string());
-                src = s.source();
-            }
-            StsError::Unreachable { endpoint: endpoint_of(profile), detail }
-        }
+        // the SDK's own operation timeout: say it as plainly as ours
+        SdkError::TimeoutError(_) => StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs().max(1) },
+        _ => StsError::Unreachable { endpoint: endpoint_of(profile), source: Box::new(e) },
     }
 }

@@ -20,19 +20,22 @@ pub struct StoredTokens {
     pub id_token: Secret,
 }
 
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Classified by the keychain's error type, never by its message text.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenStoreError {
     #[error(
-        "no OS keychain is reachable ({detail}). idbridge keeps tokens only in the keychain: on Linux start a \
+        "no OS keychain is reachable. idbridge keeps tokens only in the keychain: on Linux start a \
          Secret Service (gnome-keyring or KeePassXC) in your session and unlock it"
     )]
-    Unavailable { detail: String },
-    #[error("the keychain refused access to the idbridge item ({detail}); unlock the keychain and try again")]
-    Locked { detail: String },
-    #[error("the keychain item for provider '{provider}' is unreadable ({detail}); run `idbridge logout --provider {provider}` then sign in again")]
-    Corrupt { provider: String, detail: String },
-    #[error("keychain error: {detail}")]
-    Other { detail: String },
+    Unavailable { source: BoxError },
+    #[error("the keychain is locked or refused access to the idbridge item; unlock the keychain and try again")]
+    Locked { source: BoxError },
+    #[error("the keychain item for provider '{provider}' is unreadable; run `idbridge logout --provider {provider}` then sign in again")]
+    Corrupt { provider: String, source: BoxError },
+    #[error("keychain error")]
+    Other { source: BoxError },
 }
 
 /// The narrow interface the use cases need; tests may put a map behind it.
@@ -63,9 +66,9 @@ impl StoredTokens {
         .unwrap_or_default()
     }
 
-    fn from_wire(text: &str) -> Result<Self, String> {
+    fn from_wire(text: &str) -> Result<Self, serde_json::Error> {
         // serde_json's message names the position, never the value
-        let w: Wire = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let w: Wire = serde_json::from_str(text)?;
         Ok(Self {
             issuer: w.issuer,
             client_id: w.client_id,
@@ -85,18 +88,13 @@ impl Keychain {
     }
 }
 
+/// keyring's Secret Service backend reports a locked collection, a refused prompt or a missing
+/// collection as `NoStorageAccess`, and D-Bus trouble (no service, no bus) as `PlatformFailure`.
 fn map_err(e: keyring::Error) -> TokenStoreError {
-    let detail = e.to_string();
     match e {
-        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)
-            if detail.contains("locked") || detail.contains("prompt") || detail.contains("dismissed") =>
-        {
-            TokenStoreError::Locked { detail }
-        }
-        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => {
-            TokenStoreError::Unavailable { detail }
-        }
-        _ => TokenStoreError::Other { detail },
+        keyring::Error::NoStorageAccess(_) => TokenStoreError::Locked { source: Box::new(e) },
+        keyring::Error::PlatformFailure(_) => TokenStoreError::Unavailable { source: Box::new(e) },
+        _ => TokenStoreError::Other { source: Box::new(e) },
     }
 }
 
@@ -105,7 +103,7 @@ impl TokenStore for Keychain {
         match Self::entry(provider)?.get_password() {
             Ok(text) => StoredTokens::from_wire(&text)
                 .map(Some)
-                .map_err(|detail| TokenStoreError::Corrupt { provider: provider.to_string(), detail }),
+                .map_err(|e| TokenStoreError::Corrupt { provider: provider.to_string(), source: Box::new(e) }),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_err(e)),
         }
@@ -121,6 +119,31 @@ impl TokenStore for Keychain {
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(map_err(e)),
         }
+    }
+}
+
+/// Tokens in memory, for in-process tests and tools that must not touch the real keychain.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    items: std::sync::Mutex<std::collections::BTreeMap<String, StoredTokens>>,
+}
+
+impl MemoryStore {
+    fn items(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, StoredTokens>> {
+        self.items.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl TokenStore for MemoryStore {
+    fn load(&self, provider: &str) -> Result<Option<StoredTokens>, TokenStoreError> {
+        Ok(self.items().get(provider).cloned())
+    }
+    fn save(&self, provider: &str, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
+        self.items().insert(provider.to_string(), tokens.clone());
+        Ok(())
+    }
+    fn delete(&self, provider: &str) -> Result<bool, TokenStoreError> {
+        Ok(self.items().remove(provider).is_some())
     }
 }
 

@@ -23,7 +23,6 @@ pub use update::{next_wake, update};
 pub struct Snapshot {
     pub config: ConfigLoad,
     pub lang: Lang,
-    pub policy: Policy,
     pub providers: Vec<ProviderSnap>,
     pub profiles: Vec<ProfileSnap>,
 }
@@ -53,6 +52,8 @@ pub struct ProfileSnap {
     pub expiration: Option<OffsetDateTime>,
     pub state: ProfileState,
     pub failure: Option<Failure>,
+    /// When to refresh and warn (the refresh lead scales with the profile's session length).
+    pub policy: Policy,
 }
 
 /// The core's `ProfileState`, one to one.
@@ -201,7 +202,8 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Load,
-    Refresh { profile: String, min_remaining: Duration, generation: u64 },
+    /// `min_remaining: None`: renew now, whatever is left ("Refresh now", "Retry now").
+    Refresh { profile: String, min_remaining: Option<Duration>, generation: u64 },
     Console { profile: String },
     StartSignIn { provider: String },
     ShowSignIn,
@@ -236,10 +238,6 @@ pub struct Shown<'a> {
 impl Model {
     pub fn lang(&self) -> Lang {
         self.snapshot.as_ref().map(|s| s.lang).unwrap_or_default()
-    }
-
-    pub fn policy(&self) -> Policy {
-        self.snapshot.as_ref().map(|s| s.policy).unwrap_or(Policy::DEFAULT)
     }
 
     pub fn generation(&self, provider: &str) -> u64 {

@@ -18,6 +18,7 @@ fn profile(name: &str, provider: &str, state: ProfileState, minutes_left: Option
         expiration: minutes_left.map(|m| NOW + Duration::minutes(m)),
         state,
         failure: None,
+        policy: Policy::DEFAULT,
     }
 }
 
@@ -25,7 +26,6 @@ fn snapshot(signed_in: Option<bool>, profiles: Vec<ProfileSnap>) -> Snapshot {
     Snapshot {
         config: ConfigLoad::Ok,
         lang: Lang::En,
-        policy: Policy::DEFAULT,
         providers: vec![ProviderSnap { name: "auth0".into(), signed_in, identity: Some("alice@example.com".into()) }],
         profiles,
     }
@@ -173,6 +173,16 @@ fn a_refresh_started_before_a_sign_out_cannot_write_sign_in_needed_back() {
 }
 
 #[test]
+fn sign_in_needed_with_credentials_running_out_is_one_notification_led_by_the_sign_in() {
+    let mut p = profile("dev", "auth0", ProfileState::SignInNeeded, Some(8));
+    p.failure = Some(Failure::new(NOW, "sign_in_needed", "x"));
+    let (_, fx) = loaded(snapshot(Some(true), vec![p]));
+    let text = render_notes(&notes(&fx).into_iter().cloned().collect::<Vec<_>>(), Lang::En, &Tr::new()).unwrap();
+    assert_eq!(text.title, "Sign-in needed for auth0");
+    assert!(text.body.ends_with("\ndev: AWS credentials expire in 8 min"), "{}", text.body);
+}
+
+#[test]
 fn signing_in_twice_shows_the_open_window_and_a_sign_in_clears_old_trouble() {
     let mut p = profile("dev", "auth0", ProfileState::SignInNeeded, None);
     p.failure = Some(Failure::new(NOW, "sign_in_needed", "x"));
@@ -236,7 +246,7 @@ fn simultaneous_notifications_become_one() {
 
 #[test]
 fn first_run_offers_set_up_and_opens_it_once() {
-    let missing = Snapshot { config: ConfigLoad::Missing, lang: Lang::En, policy: Policy::DEFAULT, providers: vec![], profiles: vec![] };
+    let missing = Snapshot { config: ConfigLoad::Missing, lang: Lang::En, providers: vec![], profiles: vec![] };
     let (mut m, fx) = loaded(missing.clone());
     assert_eq!(fx, vec![Effect::OpenSettings]);
     let (v, l) = shown(&m);
@@ -252,7 +262,6 @@ fn a_broken_config_says_so_and_offers_to_fix_it() {
     let bad = Snapshot {
         config: ConfigLoad::Invalid(Failure::new(NOW, "config", "config.toml: profiles.dev.role_arn: an IAM role ARN")),
         lang: Lang::Ja,
-        policy: Policy::DEFAULT,
         providers: vec![],
         profiles: vec![],
     };

@@ -6,9 +6,6 @@ use time::{Duration, OffsetDateTime};
 use super::{Effect, Failure, Local, MenuId, Model, Msg, Note, ProfileState, Snapshot, WindowKind};
 use crate::scheduler::{Alert, TICK, alert_key, expiry_alert, jitter, next_refresh};
 
-/// "Refresh now" and "Retry now" ask for credentials at least this fresh: always a new set.
-const FORCE: Duration = Duration::days(365);
-
 pub fn update(model: &mut Model, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
@@ -79,12 +76,11 @@ pub fn update(model: &mut Model, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
 /// When the loop must look again at the latest: the earliest refresh due, at most a tick away (the
 /// menu shows minutes, and a machine waking from sleep is noticed within a tick).
 pub fn next_wake(model: &Model, now: OffsetDateTime) -> OffsetDateTime {
-    let policy = model.policy();
     model
         .profiles()
         .iter()
         .filter(|s| !s.refreshing && matches!(s.state, ProfileState::Ready | ProfileState::RefreshFailing))
-        .filter_map(|s| next_refresh(&s.snap.name, s.snap.expiration, &track(model, &s.snap.name), policy))
+        .filter_map(|s| next_refresh(&s.snap.name, s.snap.expiration, &track(model, &s.snap.name), s.snap.policy))
         .fold(now + TICK, OffsetDateTime::min)
 }
 
@@ -113,16 +109,16 @@ fn loaded(model: &mut Model, snapshot: Snapshot) {
 
 /// Refreshes that are due, and what the person must hear about (each event once).
 fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
-    let policy = model.policy();
     let mut due = Vec::new();
     let mut notes = Vec::new();
     let mut sign_in_needed: Vec<(String, String)> = Vec::new();
     for s in model.profiles() {
         let name = s.snap.name.clone();
+        let policy = s.snap.policy;
         let t = track(model, &name);
         let can_refresh = matches!(s.state, ProfileState::Ready | ProfileState::RefreshFailing);
         if can_refresh && !s.refreshing && next_refresh(&name, s.snap.expiration, &t, policy).is_some_and(|d| d <= now) {
-            due.push((name.clone(), s.snap.provider.clone()));
+            due.push((name.clone(), s.snap.provider.clone(), policy.refresh_lead + jitter(&name, policy.refresh_lead)));
         }
         if s.state == ProfileState::SignInNeeded {
             let code = s.failure.map(|f| f.code.clone()).unwrap_or_else(|| "sign_in_needed".into());
@@ -144,9 +140,10 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
             }));
         }
     }
-    for (provider, code) in sign_in_needed {
+    // what to do comes first: merged with an expiry warning of the same moment, it gives the title
+    for (provider, code) in sign_in_needed.into_iter().rev() {
         if model.signing_in.as_deref() != Some(provider.as_str()) {
-            notes.push((format!("signin/{provider}"), Note::SignInNeeded { provider, code }));
+            notes.insert(0, (format!("signin/{provider}"), Note::SignInNeeded { provider, code }));
         }
     }
     for (key, note) in notes {
@@ -154,8 +151,9 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
             fx.push(Effect::Notify(note));
         }
     }
-    for (profile, provider) in due {
-        start_refresh(model, &profile, &provider, policy.refresh_lead + jitter(&profile, policy.refresh_lead), now, fx);
+    for (profile, provider, min_remaining) in due {
+        // the scheduler's due time includes the profile's jitter: ask for at least as much
+        start_refresh(model, &profile, &provider, Some(min_remaining), now, fx);
     }
     if model.snapshot.as_ref().is_some_and(|s| s.config == super::ConfigLoad::Missing) && !model.setup_offered {
         // first run: the setup view, once
@@ -164,7 +162,14 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
     }
 }
 
-fn start_refresh(model: &mut Model, profile: &str, provider: &str, min_remaining: Duration, now: OffsetDateTime, fx: &mut Vec<Effect>) {
+fn start_refresh(
+    model: &mut Model,
+    profile: &str,
+    provider: &str,
+    min_remaining: Option<Duration>,
+    now: OffsetDateTime,
+    fx: &mut Vec<Effect>,
+) {
     let generation = model.generation(provider);
     let local = model.local.entry(profile.to_string()).or_default();
     if local.refreshing {
@@ -241,7 +246,7 @@ fn menu(model: &mut Model, id: MenuId, now: OffsetDateTime, fx: &mut Vec<Effect>
         MenuId::Refresh(profile) => {
             let provider = model.profiles().iter().find(|s| s.snap.name == profile).map(|s| s.snap.provider.clone());
             if let Some(provider) = provider {
-                start_refresh(model, &profile, &provider, FORCE, now, fx);
+                start_refresh(model, &profile, &provider, None, now, fx);
             }
         }
         MenuId::Retry => {
@@ -252,7 +257,7 @@ fn menu(model: &mut Model, id: MenuId, now: OffsetDateTime, fx: &mut Vec<Effect>
                 .map(|s| (s.snap.name.clone(), s.snap.provider.clone()))
                 .collect();
             for (profile, provider) in failing {
-                start_refresh(model, &profile, &provider, FORCE, now, fx);
+                start_refresh(model, &profile, &provider, None, now, fx);
             }
             load(model, fx); // also asks the keychain again
         }

@@ -1,0 +1,144 @@
+//! When a profile's credential file may be handed out without a refresh, and whether it still belongs
+//! to what config.toml says.
+//!
+//! Fresh enough: botocore refreshes 15 minutes before Expiration, so credentials handed out should have
+//! more than that left — but a 15-minute session never has. The threshold is therefore the smaller of
+//! 15 minutes and a third of the lifetime the credentials were issued with, so every session length
+//! from 900 s to 43 200 s gets exactly one refresh per lifetime, however many callers there are.
+//!
+//! Belongs to config: each credential file has a small meta file naming the provider, issuer, client
+//! and role it was made for. Checking it needs the config, which the warm path must not parse, so the
+//! meta file's mtime records "checked against config.toml at this time": while it is newer than
+//! config.toml, nothing that could change the answer has changed.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::config::{Profile, Provider};
+use crate::credentials::{self, StoredCredentials};
+use crate::paths::Paths;
+
+/// botocore's advisory refresh window.
+pub const BOTOCORE_ADVISORY: time::Duration = time::Duration::minutes(15);
+
+/// How much validity credentials must have left to be served as they are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Need {
+    /// credential_process: min(15 min, lifetime / 3).
+    Serve,
+    /// The tray's lead time, capped at two thirds of the lifetime so a lead too long for the session
+    /// cannot loop (config allows at most half a session, plus the scheduler's jitter of a tenth).
+    Lead(time::Duration),
+    /// Refresh whatever is left ("Refresh now").
+    Renew,
+}
+
+impl Need {
+    /// `lifetime`: Expiration minus the time the file was written; `None` if unknown.
+    pub fn threshold(self, lifetime: Option<time::Duration>) -> Option<time::Duration> {
+        let lifetime = lifetime.filter(|l| l.is_positive());
+        match self {
+            Need::Serve => Some(lifetime.map_or(BOTOCORE_ADVISORY, |l| BOTOCORE_ADVISORY.min(l / 3))),
+            Need::Lead(lead) => Some(lifetime.map_or(lead, |l| lead.min(l * 2 / 3))),
+            Need::Renew => None,
+        }
+    }
+
+    pub fn is_met(self, file: &StoredCredentials, now: OffsetDateTime) -> bool {
+        let left = file.credentials.expiration - now;
+        self.threshold(file.lifetime()).is_some_and(|t| left > t)
+    }
+}
+
+/// What a credential file was made for. Not secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    pub provider: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub role_arn: String,
+}
+
+impl Binding {
+    pub fn of(provider_name: &str, provider: &Provider, profile: &Profile) -> Self {
+        Self {
+            provider: provider_name.to_string(),
+            issuer: provider.issuer.clone(),
+            client_id: provider.client_id.clone(),
+            role_arn: profile.role_arn.clone(),
+        }
+    }
+}
+
+/// Meta files are tiny; anything bigger is not ours.
+const META_CAP: u64 = 4096;
+
+pub fn read_binding(path: &Path) -> Option<Binding> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).ok()?.take(META_CAP).read_to_end(&mut bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Written after the credential file: a crash in between leaves an old binding, which costs one
+/// refresh, never a file served for the wrong role.
+pub fn write_binding(path: &Path, binding: &Binding) -> std::io::Result<()> {
+    let bytes = serde_json::to_vec(binding).map_err(std::io::Error::other)?;
+    credentials::write_private_atomically(path, &bytes)
+}
+
+/// Marks the binding as checked against the current config.toml.
+pub fn mark_checked(path: &Path) {
+    if let Ok(f) = std::fs::OpenOptions::new().append(true).open(path) {
+        let _ = f.set_modified(SystemTime::now());
+    }
+}
+
+/// The binding was checked after config.toml last changed.
+pub fn checked_since_config_changed(paths: &Paths, profile: &str) -> bool {
+    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (mtime(&paths.meta_file(profile)), mtime(&paths.config_file)) {
+        (Some(meta), Some(config)) => meta > config,
+        _ => false,
+    }
+}
+
+/// The warm path of credential_process: the file's bytes if they are fresh and nothing in config.toml
+/// changed since they were checked against it. `None` means: take the full path.
+pub fn serve_warm(paths: &Paths, profile: &str, now: OffsetDateTime) -> Option<Vec<u8>> {
+    let file = credentials::read_file(&paths.credential_file(profile)).ok()??;
+    if !Need::Serve.is_met(&file, now) || !checked_since_config_changed(paths, profile) {
+        return None;
+    }
+    Some(file.bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+
+    #[test]
+    fn the_serve_threshold_scales_with_short_sessions() {
+        let t = |secs: i64| Need::Serve.threshold(Some(Duration::seconds(secs))).unwrap();
+        assert_eq!(t(900), Duration::seconds(300));
+        assert_eq!(t(1800), Duration::seconds(600));
+        assert_eq!(t(3600), Duration::minutes(15));
+        assert_eq!(t(43200), Duration::minutes(15));
+        assert_eq!(Need::Serve.threshold(None).unwrap(), Duration::minutes(15));
+        for secs in [900, 1200, 3600, 43200] {
+            assert!(t(secs) < Duration::seconds(secs), "fresh right after a refresh: no loop");
+        }
+    }
+
+    #[test]
+    fn a_lead_longer_than_the_session_cannot_loop() {
+        let lead = Need::Lead(Duration::minutes(20));
+        assert_eq!(lead.threshold(Some(Duration::seconds(900))).unwrap(), Duration::seconds(600));
+        assert_eq!(lead.threshold(Some(Duration::hours(1))).unwrap(), Duration::minutes(20));
+        assert_eq!(Need::Renew.threshold(Some(Duration::hours(1))), None);
+    }
+}
