@@ -75,6 +75,13 @@ pub fn run() {
         }
     };
     let is_tray = matches!(role, Role::Tray { .. });
+    // libappindicator gives panels the GLib application name as the tray item's title (tray-icon sets
+    // none, and offers no way to): Xfce's panel shows it as the tooltip. GLib keeps the first name it is
+    // given, so this comes before the toolkit starts.
+    #[cfg(target_os = "linux")]
+    if is_tray {
+        glib::set_application_name("idbridge");
+    }
     let builder = match role {
         Role::Tray { open_settings } => build_tray(tauri::Builder::default(), core, open_settings),
         Role::Settings => build_window(tauri::Builder::default(), core, None),

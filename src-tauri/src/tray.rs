@@ -13,7 +13,6 @@ use crate::model::{MenuId, Msg};
 pub const TRAY_ID: &str = "idbridge";
 
 pub fn create<R: Runtime>(app: &AppHandle<R>, view: &TrayView, tx: UnboundedSender<Msg>) -> tauri::Result<()> {
-    set_title();
     let menu = build_menu(app, &view.entries)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(tray_image(view.icon, Style::from_env()))
@@ -40,17 +39,6 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
     }
     // Windows and macOS show it; on Linux see `set_title`
     let _ = tray.set_tooltip(Some(&view.tooltip));
-}
-
-/// libappindicator gives panels the GLib application name as the item's title when none is set (and
-/// tray-icon sets none; it offers no way to): panels such as Xfce's show it as the tooltip. GLib takes
-/// it once per process, and panels read it once, so it says "idbridge" rather than the live state
-/// (which the menu's first lines carry).
-fn set_title() {
-    #[cfg(target_os = "linux")]
-    if glib::application_name().is_none() {
-        glib::set_application_name("idbridge");
-    }
 }
 
 fn build_menu<R: Runtime>(app: &AppHandle<R>, entries: &[Entry]) -> tauri::Result<Menu<R>> {

@@ -124,6 +124,7 @@ class Desktop(AppProcess):
                                                         capture_output=True, text=True).stdout.split()]
 
     def notification_shot(self, name):
+        subprocess.run(["xdotool", "mousemove", "10", str(H - 10)], check=True)  # no tooltip in the way
         time.sleep(1.0)  # xfce4-notifyd fades the bubble in
         save(grab().crop((W - 560, 0, W, 260)), name)
 
@@ -180,6 +181,11 @@ def test_signed_in(world, desktop_app, lang):
     assert world.login().code == 0
     app = desktop_app(world)
     app.menu_shot("ok", f"signed-in-menu-{lang}")
+    # the panel's tooltip: the app's name (libappindicator gives no live title)
+    x, y = find_icon("ok")
+    subprocess.run(["xdotool", "mousemove", str(x - 1), str(y), "mousemove", str(x), str(y)], check=True)
+    time.sleep(1.5)  # the tooltip appears after a hover delay
+    save(grab().crop((x - 300, 0, W, 120)), f"signed-in-tooltip-{lang}")
 
 
 @pytest.mark.parametrize("lang", LANGS)
