@@ -52,3 +52,33 @@ pub fn app_icon_file() -> Option<PathBuf> {
     }
     Some(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 16-bit PNGs render as noise as window icons: every source is 8 bits per channel, RGBA.
+    #[test]
+    fn every_icon_is_an_8_bit_rgba_png_that_decodes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../icons");
+        let mut files: Vec<_> = ["", "symbolic"]
+            .iter()
+            .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 11, "{files:?}");
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            // IHDR: bit depth at byte 24, colour type at 25 (6 = RGBA)
+            assert_eq!((bytes[24], bytes[25]), (8, 6), "{}", f.display());
+        }
+        for style in [Style::Colour, Style::Symbolic] {
+            for state in [IconState::SignedOut, IconState::Ok, IconState::Expiring, IconState::Error] {
+                let image = tray_image(state, style);
+                assert_eq!((image.width(), image.height()), (64, 64), "{state:?} {style:?}");
+            }
+        }
+    }
+}
