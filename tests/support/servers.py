@@ -2,6 +2,7 @@
 the kernel picks, and exits when its stdin closes (so it never outlives whoever started it)."""
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -11,19 +12,31 @@ ROOT = Path(__file__).resolve().parents[2]
 SUPPORT = ROOT / "tests" / "support"
 
 
+START_TIMEOUT = 60
+
+
 class Server:
     """A child process that prints one JSON line when ready and exits when its stdin closes."""
 
     def __init__(self, cmd, env=None, cwd=None):
-        # stderr goes to a file: an unread pipe would block a chatty server once its buffer is full
-        self.stderr = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-                                     env={**os.environ, **(env or {})}, cwd=cwd, text=True)
-        line = self.proc.stdout.readline()
-        if not line:
+        # a start that never completes must fail the test, not hang the suite: one retry (seen once under
+        # heavy load: node alive, never listening), then a clear error
+        for attempt in (1, 2):
+            # stderr goes to a file: an unread pipe would block a chatty server once its buffer is full
+            self.stderr = tempfile.TemporaryFile(mode="w+")
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                         env={**os.environ, **(env or {})}, cwd=cwd, text=True)
+            ready, _, _ = select.select([self.proc.stdout], [], [], START_TIMEOUT)
+            line = self.proc.stdout.readline() if ready else ""
+            if line:
+                self.info = json.loads(line)
+                return
+            self.proc.kill()
+            self.proc.wait()
             self.stderr.seek(0)
-            raise RuntimeError(f"{cmd} did not start: {self.stderr.read()}")
-        self.info = json.loads(line)
+            problem = self.stderr.read()
+            if attempt == 2 or problem:
+                raise RuntimeError(f"{cmd} did not start within {START_TIMEOUT} s: {problem}")
 
     def stop(self):
         try:

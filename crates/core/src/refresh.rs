@@ -22,7 +22,7 @@ use crate::id_token::IdClaims;
 use crate::oidc::{OidcError, TokenSet};
 use crate::secret::Secret;
 use crate::sts;
-use crate::token_store::StoredTokens;
+use crate::token_store::{PreparedSave, StoredTokens};
 
 /// A stored ID token is used for STS only if it stays valid at least this long (the STS call and
 /// clock skew must fit in).
@@ -247,6 +247,7 @@ impl Idbridge {
     async fn redeem(&self, name: &str, provider: &Provider, refresh_token: Secret, deadline: Instant) -> Result<TokenSet> {
         let connect_timeout = self.http_timeout.min(remaining(deadline));
         let endpoint = self.idp.connect(provider, connect_timeout).await?;
+        let prepared = self.prepare_save(name, remaining(deadline) / 4).await;
         let budget = self.http_timeout.min(remaining(deadline).saturating_sub(STORE_RESERVE));
         if budget < MIN_REDEEM {
             return Err(Error::Timeout { what: format!("refreshing the sign-in of '{name}' (not started: too little time left)"), seconds: 0 });
@@ -258,11 +259,26 @@ impl Idbridge {
             let set = endpoint.refresh(&refresh_token, budget).await?;
             // store first, then everything else; no timeout: giving up here would lose the sign-in
             let tokens = StoredTokens { issuer, client_id, refresh_token: set.refresh_token.clone(), id_token: set.id_token.clone() };
-            crate::app::blocking(move || store.save(&name, &tokens)).await?;
+            crate::app::blocking(move || match prepared {
+                // a session that went bad meanwhile gets a second chance through a fresh one
+                Some(p) => p.save(&tokens).or_else(|_| store.save(&name, &tokens)),
+                None => store.save(&name, &tokens),
+            })
+            .await?;
             drop(shielded);
             Ok::<_, Error>(set)
         });
         task.await.map_err(|e| Error::Timeout { what: format!("refreshing the sign-in ({e})"), seconds: 0 })?
+    }
+}
+
+impl Idbridge {
+    /// The keychain session for the save after a redemption, opened before it (bounded: this is not
+    /// yet the critical stretch, and without it the plain save still works).
+    async fn prepare_save(&self, name: &str, within: Duration) -> Option<Box<dyn PreparedSave>> {
+        let (store, name) = (self.store.clone(), name.to_string());
+        let task = tokio::task::spawn_blocking(move || store.prepare(&name));
+        tokio::time::timeout(within, task).await.ok()?.ok()?
     }
 }
 

@@ -43,6 +43,16 @@ pub trait TokenStore: Send + Sync {
     fn load(&self, provider: &str) -> Result<Option<StoredTokens>, TokenStoreError>;
     fn save(&self, provider: &str, tokens: &StoredTokens) -> Result<(), TokenStoreError>;
     fn delete(&self, provider: &str) -> Result<bool, TokenStoreError>;
+    /// Opens ahead of time what saving needs (a keychain session), so that the save right after a
+    /// refresh token was redeemed is as short as it can be. Blocking. `None`: just call `save`.
+    fn prepare(&self, _provider: &str) -> Option<Box<dyn PreparedSave>> {
+        None
+    }
+}
+
+/// A save with its connection already open.
+pub trait PreparedSave: Send {
+    fn save(self: Box<Self>, tokens: &StoredTokens) -> Result<(), TokenStoreError>;
 }
 
 #[derive(Serialize, Deserialize)]
@@ -118,6 +128,55 @@ impl TokenStore for Keychain {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(map_err(e)),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn prepare(&self, provider: &str) -> Option<Box<dyn PreparedSave>> {
+        secret_service_session::prepare(provider)
+    }
+}
+
+/// keyring's Secret Service backend opens two new D-Bus connections, each with a key exchange, for
+/// every save. After a redemption that is the window in which a killed process loses the sign-in, so
+/// the session is opened before the redemption and the save is a single CreateItem that replaces
+/// keyring's item (same attributes, label and content type, so keyring reads it as its own).
+#[cfg(target_os = "linux")]
+mod secret_service_session {
+    use std::collections::HashMap;
+
+    use secret_service::EncryptionType;
+    use secret_service::blocking::SecretService;
+
+    use super::{KEYCHAIN_SERVICE, PreparedSave, StoredTokens, TokenStoreError};
+
+    struct Session {
+        service: SecretService<'static>,
+        account: String,
+    }
+
+    pub(super) fn prepare(provider: &str) -> Option<Box<dyn PreparedSave>> {
+        let service = SecretService::connect(EncryptionType::Dh).ok()?;
+        Some(Box::new(Session { service, account: format!("provider:{provider}") }))
+    }
+
+    impl PreparedSave for Session {
+        fn save(self: Box<Self>, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
+            let failed = |e: secret_service::Error| TokenStoreError::Unavailable { source: Box::new(e) };
+            // what keyring 3 writes for Entry::new(service, user): target "default" is the default collection
+            let attributes = HashMap::from([
+                ("service", KEYCHAIN_SERVICE),
+                ("username", self.account.as_str()),
+                ("target", "default"),
+                ("application", "rust-keyring"),
+            ]);
+            let label = format!("{}@{KEYCHAIN_SERVICE}:default (keyring v3.6.3)", self.account);
+            let collection = self.service.get_default_collection().map_err(failed)?;
+            collection.ensure_unlocked().map_err(failed)?;
+            collection
+                .create_item(&label, attributes, tokens.to_wire().as_bytes(), true, "text/plain")
+                .map_err(failed)?;
+            Ok(())
         }
     }
 }
