@@ -97,10 +97,10 @@ impl<R: Runtime> Loop<R> {
             WindowKind::SignIn => &mut self.signin,
         };
         // only the process that ended: a newer window of the same kind keeps running
-        if slot.as_mut().is_some_and(|c| !c.running()) {
-            if let Some(c) = slot.take() {
-                c.close();
-            }
+        if slot.as_mut().is_some_and(|c| !c.running())
+            && let Some(c) = slot.take()
+        {
+            c.close();
         }
     }
 

@@ -193,7 +193,7 @@ fn signing_in_twice_shows_the_open_window_and_a_sign_in_clears_old_trouble() {
     let report = SignedIn { provider: "auth0".into(), who: "alice@example.com".into(), ready: vec!["dev".into()], failed: vec![] };
     let fx = update(&mut m, Msg::SignedIn(report), NOW);
     let [note] = notes(&fx)[..] else { panic!("{fx:?}") };
-    let text = render_notes(&[note.clone()], Lang::En, &Tr::new()).unwrap();
+    let text = render_notes(std::slice::from_ref(note), Lang::En, &Tr::new()).unwrap();
     assert_eq!((text.title.as_str(), text.body.as_str()), ("Signed in to auth0", "alice@example.com · 1 profile ready"));
     update(&mut m, Msg::WindowClosed(WindowKind::SignIn), NOW);
     update(&mut m, Msg::Loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))])), NOW);

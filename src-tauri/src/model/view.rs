@@ -149,11 +149,14 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
     TrayView { entries, icon, tooltip }
 }
 
+/// Formats a message of the person's language.
+type Say<'a> = dyn Fn(&str, &[(&str, Arg<'_>)]) -> String + 'a;
+
 fn profile_entry(
     s: &Shown<'_>,
     why: &dyn Fn(&str) -> String,
     now: OffsetDateTime,
-    t: &dyn Fn(&str, &[(&str, Arg<'_>)]) -> String,
+    t: &Say<'_>,
     time: &dyn Fn(OffsetDateTime) -> String,
 ) -> Entry {
     let name = s.snap.name.as_str();
