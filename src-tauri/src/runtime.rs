@@ -191,10 +191,10 @@ impl<R: Runtime> Loop<R> {
                 for c in [self.settings.take(), self.signin.take()].into_iter().flatten() {
                     c.close();
                 }
-                // a refresh-token rotation in flight must reach the keychain before the process ends
+                // no new redemption starts, and one in flight reaches the keychain before the process ends
                 let app = self.app.clone();
                 tauri::async_runtime::spawn_blocking(move || {
-                    core.shield.wait_idle(QUIT_WAIT);
+                    core.shield.close(QUIT_WAIT);
                     app.exit(0);
                 });
             }

@@ -61,15 +61,20 @@ def test_a_hanging_sts_still_answers_in_time_with_the_old_credentials(signed_in)
     assert "serving the current credentials, 9 min left" in r.err or "10 min left" in r.err, r.err
 
 
-def test_a_hanging_idp_with_nothing_valid_left_fails_in_time(make_world):
+def test_a_hanging_idp_with_nothing_valid_left_fails_without_losing_the_sign_in(make_world):
     world = make_world(IDP_TTL_ID_TOKEN=60)
     assert world.login().code == 0
     world.age_credentials(minutes_left=-1)
-    world.idp_post("/_test/hang?count=5")
+    world.idp_post("/_test/hang?count=1")
     r, elapsed = timed(world, "credential-process", "--profile", "dev")
-    assert elapsed < SDK_LIMIT, elapsed
+    # a refresh token on its way may be rotated at the IdP: the process waits for the answer (at most
+    # 15 s more) rather than lose the sign-in, then says the refresh timed out
+    assert elapsed < SDK_LIMIT + 15 + 5, elapsed
     assert r.code == 5 and r.out == "", "exit code 5: temporary, try again later"
-    assert r.err.startswith(f"idbridge: error: the identity provider at {world.issuer} did not answer within"), r.err
+    assert "idbridge: error: the identity provider" in r.err and "did not" in r.err, r.err
+    r = world.run("credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+    assert not [e for e in world.idp_log() if e.get("event") == "grant.revoked"]
 
 
 def test_a_refused_connection_fails_fast_and_clearly(signed_in):

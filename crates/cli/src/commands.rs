@@ -29,14 +29,18 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         _ => INTERACTIVE_HTTP_TIMEOUT,
     };
     let app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
-    crate::signals::hold_during_rotation(app.shield.clone());
+    // only commands that may redeem a refresh token hold signals back
+    if matches!(command, Command::CredentialProcess { .. } | Command::Exec { .. } | Command::Env { .. } | Command::Console { .. }) {
+        crate::signals::hold_during_rotation(app.shield.clone());
+    }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let result = dispatch(command, &app, &runtime, started);
     // a keychain call stuck on D-Bus must not keep the process alive after the answer is out — except
     // the store of a rotated refresh token, which must finish (it has no timeout on purpose)
     if app.shield.is_active() {
-        runtime.block_on(async { tokio::task::yield_now().await });
-        app.shield.wait_idle(Duration::from_secs(60));
+        // a refresh the command stopped waiting for: its new refresh token is stored before we exit
+        let limit = idbridge_core::rotation::REDEEM_TIMEOUT + Duration::from_secs(30);
+        runtime.block_on(app.shield.idle(limit));
     }
     runtime.shutdown_background();
     result
@@ -177,7 +181,8 @@ async fn logout(app: &Idbridge, provider: Option<String>) -> anyhow::Result<Exit
     for p in providers {
         let report = app.logout(&p).await?;
         let removed = if report.removed.is_empty() { "none".into() } else { report.removed.join(", ") };
-        eprintln!("Signed out of '{p}' on this machine (removed the keychain tokens and the credentials of: {removed}).");
+        let tokens = if report.had_tokens { "the keychain tokens and " } else { "" };
+        eprintln!("Signed out of '{p}' on this machine (removed {tokens}the credentials of: {removed}).");
         match &report.revocation {
             Revocation::Revoked => eprintln!("  The identity provider revoked the refresh token."),
             Revocation::NoToken => {}

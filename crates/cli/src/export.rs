@@ -104,5 +104,6 @@ pub fn configure_aws(app: &Idbridge, names: Vec<String>, force: bool) -> anyhow:
             aws_credentials.display()
         );
     }
-    Ok(if o.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    // 1, not 3: 3 means "sign-in needed" to scripts
+    Ok(if o.skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

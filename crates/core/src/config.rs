@@ -54,6 +54,9 @@ pub struct Config {
     /// Settings of the tray app (the CLI ignores them).
     #[serde(default)]
     pub app: AppSettings,
+    /// The file this was read from, as it was just before reading (see `freshness`).
+    #[serde(skip)]
+    pub source: Option<crate::freshness::FileIdentity>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -137,11 +140,13 @@ pub fn is_valid_name(name: &str) -> bool {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        // before reading: a change after this point makes the identity differ, never the reverse
+        let source = crate::freshness::FileIdentity::of(path);
         let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => ConfigError::Missing { path: path.to_owned() },
             _ => ConfigError::Read { path: path.to_owned(), source },
         })?;
-        Self::parse(&text, path)
+        Ok(Self { source, ..Self::parse(&text, path)? })
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {

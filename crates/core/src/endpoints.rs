@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::{Profile, Provider};
-use crate::oidc::{Oidc, OidcError, TokenSet};
+use crate::oidc::{Oidc, OidcError, Redeemed};
 use crate::secret::Secret;
 use crate::sts::{self, AssumedRole, StsError};
 
@@ -24,7 +24,7 @@ pub trait IdentityProvider: Send + Sync {
 pub trait TokenEndpoint: Send + Sync {
     /// Redeems a refresh token. With rotation the old token is dead as soon as the IdP has answered,
     /// so the caller must store what comes back before anything else.
-    fn refresh<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<TokenSet, OidcError>>;
+    fn refresh<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<Redeemed, OidcError>>;
     /// RFC 7009. `Ok(false)`: the IdP offers no revocation endpoint.
     fn revoke<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<bool, OidcError>>;
 }
@@ -58,7 +58,7 @@ impl IdentityProvider for OidcEndpoints {
 }
 
 impl TokenEndpoint for Oidc {
-    fn refresh<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<TokenSet, OidcError>> {
+    fn refresh<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<Redeemed, OidcError>> {
         Box::pin(async move {
             tokio::time::timeout(timeout, Oidc::refresh(self, refresh_token))
                 .await

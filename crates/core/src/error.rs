@@ -29,13 +29,23 @@ pub enum Error {
     SignInNeeded { provider: String, reason: String, hint: String },
     #[error("{what} did not finish within {seconds} s")]
     Timeout { what: String, seconds: u64 },
+    #[error("{what} was not started: only {left_ms} ms of the time allowed were left")]
+    NotStarted { what: String, left_ms: u64 },
+    /// The IdP rotated the refresh token and the keychain refused the new one: the old one is dead.
+    #[error(
+        "the identity provider issued a new refresh token but the keychain did not store it, so the sign-in is \
+         probably lost: make sure the keychain is unlocked, then run `idbridge login`"
+    )]
+    RotationNotStored { source: TokenStoreError },
+    #[error("internal error: {what}")]
+    Internal { what: String },
 }
 
 /// Every code [`Error::code`] gives.
-pub const CODES: [&str; 16] = [
+pub const CODES: [&str; 17] = [
     "config", "access_denied", "expired_token", "id_token_rejected", "issuer_mismatch", "idp_unreachable",
     "idp_error", "sts_unreachable", "sts_refused", "keychain_unavailable", "keychain_error", "file_error",
-    "console_error", "lock_timeout", "sign_in_needed", "timeout",
+    "console_error", "lock_timeout", "sign_in_needed", "timeout", "internal",
 ];
 
 impl Error {
@@ -56,8 +66,9 @@ impl Error {
             Self::CredentialFile(_) => "file_error",
             Self::Console(_) => "console_error",
             Self::Lock(_) => "lock_timeout",
-            Self::SignInNeeded { .. } => "sign_in_needed",
-            Self::Timeout { .. } => "timeout",
+            Self::SignInNeeded { .. } | Self::RotationNotStored { .. } => "sign_in_needed",
+            Self::Timeout { .. } | Self::NotStarted { .. } => "timeout",
+            Self::Internal { .. } => "internal",
         }
     }
 
@@ -66,7 +77,7 @@ impl Error {
         match self {
             Self::Oidc(e) => e.is_transient(),
             Self::Sts { source, .. } => source.is_transient(),
-            Self::Lock(_) | Self::Timeout { .. } => true,
+            Self::Lock(_) | Self::Timeout { .. } | Self::NotStarted { .. } => true,
             _ => false,
         }
     }
@@ -74,7 +85,7 @@ impl Error {
     /// The process exit code for this error ([`exit`]).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::SignInNeeded { .. } => exit::SIGN_IN_NEEDED,
+            Self::SignInNeeded { .. } | Self::RotationNotStored { .. } => exit::SIGN_IN_NEEDED,
             Self::Config(_) => exit::CONFIG,
             e if e.is_transient() => exit::TEMPORARY,
             _ => exit::ERROR,

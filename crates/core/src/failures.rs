@@ -29,6 +29,10 @@ pub struct FailureRecord {
     pub consecutive: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub retry_after: OffsetDateTime,
+    /// What the profile was configured as: a record made for another provider or role (a config
+    /// since fixed) does not hold back the next attempt.
+    #[serde(default)]
+    pub binding: Option<crate::freshness::Binding>,
 }
 
 impl FailureRecord {
@@ -56,7 +60,13 @@ pub fn read(path: &Path) -> Option<FailureRecord> {
 
 /// Records `error` after `previous` (the record read before the attempt) and returns the new record.
 /// Writing is best effort: a full disk must not turn a failed refresh into a different error.
-pub fn record(path: &Path, previous: Option<&FailureRecord>, error: &Error, now: OffsetDateTime) -> FailureRecord {
+pub fn record(
+    path: &Path,
+    previous: Option<&FailureRecord>,
+    binding: &crate::freshness::Binding,
+    error: &Error,
+    now: OffsetDateTime,
+) -> FailureRecord {
     let consecutive = previous.map_or(0, |p| p.consecutive).saturating_add(1);
     let mut message = crate::error::one_line(error);
     if message.len() > MESSAGE_CAP {
@@ -64,7 +74,14 @@ pub fn record(path: &Path, previous: Option<&FailureRecord>, error: &Error, now:
         message.truncate(cut);
         message.push('…');
     }
-    let rec = FailureRecord { at: now, code: error.code().to_string(), message, consecutive, retry_after: now + backoff(consecutive) };
+    let rec = FailureRecord {
+        at: now,
+        code: error.code().to_string(),
+        message,
+        consecutive,
+        retry_after: now + backoff(consecutive),
+        binding: Some(binding.clone()),
+    };
     if let Ok(bytes) = serde_json::to_vec(&rec) {
         let _ = crate::credentials::write_private_atomically(path, &bytes);
     }
@@ -95,11 +112,12 @@ mod tests {
         let path = dir.path().join("failures/dev.json");
         let now = datetime!(2026-11-25 10:00 UTC);
         let e = Error::Timeout { what: "refreshing".into(), seconds: 4 };
-        let first = record(&path, None, &e, now);
+        let b = crate::freshness::Binding { provider: "p".into(), issuer: "i".into(), client_id: "c".into(), role_arn: "r".into() };
+        let first = record(&path, None, &b, &e, now);
         assert_eq!(read(&path).unwrap(), first);
         assert!(first.backing_off(now + time::Duration::seconds(29)));
         assert!(!first.backing_off(now + time::Duration::seconds(30)));
-        let second = record(&path, Some(&first), &e, now);
+        let second = record(&path, Some(&first), &b, &e, now);
         assert_eq!((second.consecutive, second.retry_after - now), (2, time::Duration::seconds(60)));
         std::fs::write(&path, b"\x1b[2J not json").unwrap();
         assert_eq!(read(&path), None);

@@ -7,12 +7,12 @@
 //! from 900 s to 43 200 s gets exactly one refresh per lifetime, however many callers there are.
 //!
 //! Belongs to config: each credential file has a small meta file naming the provider, issuer, client
-//! and role it was made for. Checking it needs the config, which the warm path must not parse, so the
-//! meta file's mtime records "checked against config.toml at this time": while it is newer than
-//! config.toml, nothing that could change the answer has changed.
+//! and role it was made for, and the identity (device, inode, size, mtime, ctime) of the config.toml it
+//! was checked against — taken before that config was read. The warm path must not parse the config:
+//! it compares that identity with config.toml's as it is now, and any change (an edit during a
+//! refresh, a file swapped in with an older mtime, a symlink pointed elsewhere) sends it the full way.
 
 use std::path::Path;
-use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -51,6 +51,13 @@ impl Need {
         let left = file.credentials.expiration - now;
         self.threshold(file.lifetime()).is_some_and(|t| left > t)
     }
+
+    /// As [`Need::is_met`], with `duration` as the lifetime when the file's own is unknown (its time
+    /// makes no sense), so a short session does not fall back to the 15-minute rule and loop.
+    pub fn is_met_with(self, file: &StoredCredentials, now: OffsetDateTime, duration: time::Duration) -> bool {
+        let left = file.credentials.expiration - now;
+        self.threshold(file.lifetime().or(Some(duration))).is_some_and(|t| left > t)
+    }
 }
 
 /// What a credential file was made for. Not secret.
@@ -73,47 +80,80 @@ impl Binding {
     }
 }
 
+/// Which config.toml, exactly (following symlinks): any edit or swap changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileIdentity {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+impl FileIdentity {
+    pub fn of(path: &Path) -> Option<Self> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            Some(Self { dev: m.dev(), ino: m.ino(), size: m.size(), mtime_ns: ns(m.mtime(), m.mtime_nsec()), ctime_ns: ns(m.ctime(), m.ctime_nsec()) })
+        }
+        #[cfg(not(unix))]
+        {
+            let since = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+            Some(Self { dev: 0, ino: 0, size: m.len(), mtime_ns: since.as_nanos() as i128, ctime_ns: 0 })
+        }
+    }
+}
+
+/// The meta file: the binding, and the config.toml it was checked against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    #[serde(flatten)]
+    pub binding: Binding,
+    pub config: Option<FileIdentity>,
+}
+
 /// Meta files are tiny; anything bigger is not ours.
 const META_CAP: u64 = 4096;
 
-pub fn read_binding(path: &Path) -> Option<Binding> {
+pub fn read_meta(path: &Path) -> Option<Meta> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path).ok()?.take(META_CAP).read_to_end(&mut bytes).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
+pub fn read_binding(path: &Path) -> Option<Binding> {
+    read_meta(path).map(|m| m.binding)
+}
+
 /// Written after the credential file: a crash in between leaves an old binding, which costs one
-/// refresh, never a file served for the wrong role.
-pub fn write_binding(path: &Path, binding: &Binding) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec(binding).map_err(std::io::Error::other)?;
+/// refresh, never a file served for the wrong role. `config`: the identity of the config.toml the
+/// binding was checked against, taken before it was read.
+pub fn write_meta(path: &Path, binding: &Binding, config: Option<&FileIdentity>) -> std::io::Result<()> {
+    let meta = Meta { binding: binding.clone(), config: config.cloned() };
+    let bytes = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
     credentials::write_private_atomically(path, &bytes)
 }
 
-/// Marks the binding as checked against the current config.toml.
-pub fn mark_checked(path: &Path) {
-    if let Ok(f) = std::fs::OpenOptions::new().append(true).open(path) {
-        let _ = f.set_modified(SystemTime::now());
+/// Records that the binding was checked against this config (when that is news).
+pub fn mark_checked(path: &Path, binding: &Binding, config: Option<&FileIdentity>) {
+    if read_meta(path).is_some_and(|m| m.config.as_ref() != config && config.is_some()) {
+        let _ = write_meta(path, binding, config);
     }
 }
 
-/// The binding was checked after config.toml last changed.
-pub fn checked_since_config_changed(paths: &Paths, profile: &str) -> bool {
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (mtime(&paths.meta_file(profile)), mtime(&paths.config_file)) {
-        (Some(meta), Some(config)) => meta > config,
-        _ => false,
-    }
-}
-
-/// The warm path of credential_process: the file's bytes if they are fresh and nothing in config.toml
-/// changed since they were checked against it. `None` means: take the full path.
+/// The warm path of credential_process: the file's bytes if they are fresh and config.toml is exactly
+/// the one they were checked against. `None` means: take the full path.
 pub fn serve_warm(paths: &Paths, profile: &str, now: OffsetDateTime) -> Option<Vec<u8>> {
     let file = credentials::read_file(&paths.credential_file(profile)).ok()??;
-    if !Need::Serve.is_met(&file, now) || !checked_since_config_changed(paths, profile) {
+    if !Need::Serve.is_met(&file, now) {
         return None;
     }
-    Some(file.bytes)
+    let checked = read_meta(&paths.meta_file(profile))?.config?;
+    (FileIdentity::of(&paths.config_file)? == checked).then_some(file.bytes)
 }
 
 #[cfg(test)]

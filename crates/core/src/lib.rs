@@ -21,6 +21,7 @@ pub mod logout;
 pub mod oidc;
 pub mod paths;
 pub mod refresh;
+pub mod rotation;
 pub mod secret;
 pub mod shield;
 pub mod signin;
@@ -38,3 +39,6 @@ mod testing;
 #[cfg(test)]
 #[path = "refresh_tests.rs"]
 mod refresh_tests;
+#[cfg(test)]
+#[path = "edge_tests.rs"]
+mod edge_tests;

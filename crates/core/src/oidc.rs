@@ -90,6 +90,14 @@ impl OidcError {
     }
 }
 
+/// What a redemption brought: the refresh token to keep from now on, and the verified tokens or why
+/// the ID token was refused.
+#[derive(Debug)]
+pub struct Redeemed {
+    pub refresh_token: Option<Secret>,
+    pub tokens: Result<TokenSet, OidcError>,
+}
+
 /// Tokens straight from the token endpoint, ID token already verified.
 #[derive(Debug, Clone)]
 pub struct TokenSet {
@@ -225,8 +233,9 @@ impl Oidc {
     }
 
     /// Trades a refresh token for new tokens. With rotation the answer carries a new refresh token that
-    /// the caller must store before anything else.
-    pub async fn refresh(&self, refresh_token: &Secret) -> Result<TokenSet, OidcError> {
+    /// the caller must store before anything else — even when the ID token that came with it fails its
+    /// checks or is missing (OIDC Core §12.2 allows that): so the answer is split in two.
+    pub async fn refresh(&self, refresh_token: &Secret) -> Result<Redeemed, OidcError> {
         let rt = RefreshToken::new(refresh_token.expose().to_string());
         let response = self
             .client
@@ -246,7 +255,8 @@ impl Oidc {
                 other => self.transport_error(other),
             })?;
         // some IdPs do not rotate: keep using the one we have
-        self.verify(&response, Some(refresh_token))
+        let kept = response.refresh_token().map(|r| Secret::new(r.secret().clone())).or_else(|| Some(refresh_token.clone()));
+        Ok(Redeemed { refresh_token: kept, tokens: self.verify(&response, Some(refresh_token)) })
     }
 
     /// RFC 7009: tells the IdP to forget the refresh token (and, at most IdPs, its whole grant).

@@ -10,6 +10,7 @@
 //!   future does not cancel it) under the [`crate::shield::Shield`] (signals wait for it), and the
 //!   keychain write has no timeout.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::app::Idbridge;
@@ -17,20 +18,16 @@ use crate::config::{Config, Profile, Provider};
 use crate::credentials::{self, StoredCredentials};
 use crate::error::{Error, Result};
 use crate::failures::{self, FailureRecord};
-use crate::freshness::{self, Binding, Need};
+use crate::freshness::{self, Binding, FileIdentity, Need};
 use crate::id_token::IdClaims;
-use crate::oidc::{OidcError, TokenSet};
+use crate::oidc::OidcError;
 use crate::secret::Secret;
 use crate::sts;
-use crate::token_store::{PreparedSave, StoredTokens};
+use crate::lock::LockGuard;
 
 /// A stored ID token is used for STS only if it stays valid at least this long (the STS call and
 /// clock skew must fit in).
 pub const ID_TOKEN_MARGIN: time::Duration = time::Duration::minutes(2);
-/// Kept back from the budget for storing the new tokens after a redemption (a keychain round trip).
-pub const STORE_RESERVE: Duration = Duration::from_millis(500);
-/// A redemption is not started with less time than this for the IdP to answer.
-pub const MIN_REDEEM: Duration = Duration::from_millis(1000);
 
 /// What credential_process prints, and a warning for stderr when it had to fall back.
 #[derive(Debug)]
@@ -44,6 +41,23 @@ pub struct Served {
 impl Served {
     fn fresh(json: Vec<u8>) -> Self {
         Self { json, warning: None, warning_code: None }
+    }
+}
+
+/// One request for a profile's credentials, against the config as it was read.
+struct Want<'a> {
+    profile: &'a str,
+    provider: &'a str,
+    binding: Binding,
+    need: Need,
+    /// The session length config asks for: the lifetime when a file's own is unknown.
+    duration: time::Duration,
+    config: Option<&'a FileIdentity>,
+}
+
+impl Want<'_> {
+    fn is_met(&self, file: &StoredCredentials, now: time::OffsetDateTime) -> bool {
+        self.need.is_met_with(file, now, self.duration)
     }
 }
 
@@ -76,69 +90,66 @@ impl Idbridge {
     async fn obtain(&self, profile_name: &str, need: Need, deadline: Instant) -> Result<Served> {
         let config = self.load_config()?;
         let (profile, provider) = self.profile_and_provider(&config, profile_name)?;
-        let binding = Binding::of(&profile.provider, provider, profile);
-        let now = self.clock.now();
-        let current = self.current(profile_name, &binding);
-        if let Some(served) = self.without_refresh(profile_name, &profile.provider, &current, need, now)? {
+        let want = Want {
+            profile: profile_name,
+            provider: &profile.provider,
+            binding: Binding::of(&profile.provider, provider, profile),
+            need,
+            duration: time::Duration::seconds(profile.duration_seconds.into()),
+            config: config.source.as_ref(),
+        };
+        let current = self.current(&want);
+        if let Some(served) = self.without_refresh(&want, &current)? {
             return Ok(served);
         }
         let lock = self.paths.lock_file("profile", profile_name);
         let guard = match blocking_lock(lock, remaining(deadline)).await {
             Ok(g) => g,
-            Err(e) => return self.fallback(current.file, e),
+            Err(e) => return self.fallback(&want, e),
         };
         // whoever held the lock may have refreshed, failed or signed out: look again
-        let current = self.current(profile_name, &binding);
-        if let Some(served) = self.without_refresh(profile_name, &profile.provider, &current, need, self.clock.now())? {
+        let current = self.current(&want);
+        if let Some(served) = self.without_refresh(&want, &current)? {
             return Ok(served);
         }
-        let outcome = self.refresh_locked(&config, profile_name, deadline).await;
-        let failure_file = self.paths.failure_file(profile_name);
-        let result = match outcome {
+        let result = match self.refresh_locked(&config, &want, deadline).await {
             Ok(json) => Ok(Served::fresh(json)),
             Err(e) => {
-                failures::record(&failure_file, current.failure.as_ref(), &e, self.clock.now());
-                self.fallback(current.file, e)
+                // signed out meanwhile is not a failure to remember
+                let signed_out = e.code() == "sign_in_needed" && matches!(self.load_tokens(&profile.provider).await, Ok(None));
+                if !signed_out {
+                    failures::record(&self.paths.failure_file(profile_name), current.failure.as_ref(), &want.binding, &e, self.clock.now());
+                }
+                self.fallback(&want, e)
             }
         };
         drop(guard);
         result
     }
 
-    fn current(&self, profile_name: &str, binding: &Binding) -> Current {
-        let file = credentials::read_file(&self.paths.credential_file(profile_name))
-            .ok()
-            .flatten()
-            .filter(|_| freshness::read_binding(&self.paths.meta_file(profile_name)).as_ref() == Some(binding));
-        Current { file, failure: failures::read(&self.paths.failure_file(profile_name)) }
+    /// The profile's credential file if it was made for what the config says, and its last failure if
+    /// that was recorded for the same binding.
+    fn current(&self, want: &Want<'_>) -> Current {
+        let bound = freshness::read_binding(&self.paths.meta_file(want.profile)).as_ref() == Some(&want.binding);
+        let file = credentials::read_file(&self.paths.credential_file(want.profile)).ok().flatten().filter(|_| bound);
+        let failure = failures::read(&self.paths.failure_file(want.profile)).filter(|f| f.binding.as_ref() == Some(&want.binding));
+        Current { file, failure }
     }
 
     /// Serves what is there when that is the right answer: fresh credentials, or still-valid ones while
     /// the last failure's back-off runs. Fails fast while a needed sign-in is remembered.
-    fn without_refresh(
-        &self,
-        profile_name: &str,
-        provider_name: &str,
-        current: &Current,
-        need: Need,
-        now: time::OffsetDateTime,
-    ) -> Result<Option<Served>> {
-        if let Some(f) = current.file.as_ref().filter(|f| need.is_met(f, now)) {
-            if !freshness::checked_since_config_changed(&self.paths, profile_name) {
-                freshness::mark_checked(&self.paths.meta_file(profile_name));
-            }
+    fn without_refresh(&self, want: &Want<'_>, current: &Current) -> Result<Option<Served>> {
+        let now = self.clock.now();
+        if let Some(f) = current.file.as_ref().filter(|f| want.is_met(f, now)) {
+            freshness::mark_checked(&self.paths.meta_file(want.profile), &want.binding, want.config);
             return Ok(Some(Served::fresh(f.bytes.clone())));
         }
-        let Some(failure) = current.failure.as_ref().filter(|r| r.backing_off(now) && need != Need::Renew) else {
+        let Some(failure) = current.failure.as_ref().filter(|r| r.backing_off(now) && want.need != Need::Renew) else {
             return Ok(None);
         };
         match current.file.as_ref().filter(|f| f.credentials.is_valid(now)) {
             Some(f) => Ok(Some(self.stale(f, &failure.message, code_of(&failure.code)))),
-            None if failure.is_sign_in_needed() => Err(Error::sign_in_needed(
-                provider_name,
-                "the last refresh found that the IdP no longer accepts the sign-in",
-                Some(profile_name),
-            )),
+            None if failure.is_sign_in_needed() => Err(Error::sign_in_needed(want.provider, failure.message.clone(), Some(want.profile))),
             None => Ok(None),
         }
     }
@@ -152,42 +163,51 @@ impl Idbridge {
         }
     }
 
-    /// Serve still-valid old credentials when a refresh failed, rather than failing the AWS command.
-    fn fallback(&self, current: Option<StoredCredentials>, error: Error) -> Result<Served> {
-        match current.filter(|f| f.credentials.is_valid(self.clock.now())) {
+    /// Serve still-valid credentials when a refresh failed, rather than failing the AWS command. Read
+    /// again: a sign-out may have removed them meanwhile.
+    fn fallback(&self, want: &Want<'_>, error: Error) -> Result<Served> {
+        match self.current(want).file.filter(|f| f.credentials.is_valid(self.clock.now())) {
             Some(f) => Ok(self.stale(&f, &crate::error::one_line(&error), error.code())),
             None => Err(error),
         }
     }
 
     /// New role credentials for one profile, written to its file; returns the file's bytes. Takes the
-    /// provider lock; the caller holds the profile lock (or accepts a duplicate STS call).
-    pub(crate) async fn refresh_locked(&self, config: &Config, profile_name: &str, deadline: Instant) -> Result<Vec<u8>> {
-        let (profile, provider) = self.profile_and_provider(config, profile_name)?;
-        let _provider_guard = blocking_lock(self.paths.lock_file("provider", &profile.provider), remaining(deadline)).await?;
-        let (token, claims) = self.id_token(&profile.provider, provider, None, Some(profile_name), deadline).await?;
-        let assumed = match self.assume(profile_name, profile, &token, &claims, deadline).await {
+    /// provider lock; the caller holds the profile lock.
+    async fn refresh_locked(&self, config: &Config, want: &Want<'_>, deadline: Instant) -> Result<Vec<u8>> {
+        let (profile, provider) = self.profile_and_provider(config, want.profile)?;
+        // shared with a rotation in flight, which keeps it until the new token is stored even if this
+        // caller gives up first
+        let lock = self.paths.lock_file("provider", &profile.provider);
+        let provider_guard = Arc::new(blocking_lock(lock, remaining(deadline)).await?);
+        // a sign-in may have written fresh credentials while we waited
+        if let Some(f) = self.current(want).file.filter(|f| want.is_met(f, self.clock.now())) {
+            return Ok(f.bytes);
+        }
+        let name = Some(want.profile);
+        let (token, claims) = self.id_token(&profile.provider, provider, None, name, deadline, &provider_guard).await?;
+        let assumed = match self.assume(want.profile, profile, &token, &claims, deadline).await {
             Err(Error::Sts { source, .. }) if source.wants_fresh_token() => {
-                let (token, claims) =
-                    self.id_token(&profile.provider, provider, Some(&token), Some(profile_name), deadline).await?;
-                self.assume(profile_name, profile, &token, &claims, deadline).await?
+                let (token, claims) = self.id_token(&profile.provider, provider, Some(&token), name, deadline, &provider_guard).await?;
+                self.assume(want.profile, profile, &token, &claims, deadline).await?
             }
             other => other?,
         };
-        self.write_credentials(profile_name, profile, provider, &assumed.credentials)
+        self.write_credentials(want.profile, profile, provider, &assumed.credentials, config.source.as_ref())
     }
 
-    /// Writes the credential file, then its binding, and forgets the last failure. Provider lock held.
+    /// Writes the credential file, then its meta file, and forgets the last failure. Provider lock held.
     pub(crate) fn write_credentials(
         &self,
         profile_name: &str,
         profile: &Profile,
         provider: &Provider,
         creds: &credentials::Credentials,
+        config: Option<&FileIdentity>,
     ) -> Result<Vec<u8>> {
         let bytes = credentials::write_file(&self.paths.credential_file(profile_name), creds)?;
         let meta = self.paths.meta_file(profile_name);
-        freshness::write_binding(&meta, &Binding::of(&profile.provider, provider, profile))
+        freshness::write_meta(&meta, &Binding::of(&profile.provider, provider, profile), config)
             .map_err(|source| credentials::CredentialFileError::Write { path: meta, source })?;
         failures::clear(&self.paths.failure_file(profile_name));
         Ok(bytes)
@@ -221,6 +241,7 @@ impl Idbridge {
         refused: Option<&Secret>,
         profile: Option<&str>,
         deadline: Instant,
+        provider_guard: &Arc<LockGuard>,
     ) -> Result<(Secret, IdClaims)> {
         let tokens = self.signed_in_tokens(name, provider, profile).await?;
         if refused != Some(&tokens.id_token)
@@ -230,55 +251,17 @@ impl Idbridge {
         {
             return Ok((tokens.id_token, c));
         }
-        let refresh_token = tokens.refresh_token.ok_or_else(|| {
-            Error::sign_in_needed(name, "the ID token expired and the IdP gave no refresh token (is offline_access among the scopes?)", profile)
-        })?;
-        let set = self.redeem(name, provider, refresh_token, deadline).await.map_err(|e| match e {
+        if tokens.refresh_token.is_none() {
+            let why = "the ID token expired and the IdP gave no refresh token (is offline_access among the scopes?)";
+            return Err(Error::sign_in_needed(name, why, profile));
+        }
+        let set = self.redeem(name, provider, tokens, deadline, provider_guard.clone()).await.map_err(|e| match e {
             Error::Oidc(OidcError::RefreshRejected { code }) => {
                 Error::sign_in_needed(name, format!("the IdP refused the refresh token: {code}"), profile)
             }
             other => other,
         })?;
         Ok((set.id_token, set.claims))
-    }
-
-    /// Trades the refresh token for new tokens and stores them, as one stretch that nothing stops once
-    /// the token is sent. Provider lock held.
-    async fn redeem(&self, name: &str, provider: &Provider, refresh_token: Secret, deadline: Instant) -> Result<TokenSet> {
-        let connect_timeout = self.http_timeout.min(remaining(deadline));
-        let endpoint = self.idp.connect(provider, connect_timeout).await?;
-        let prepared = self.prepare_save(name, remaining(deadline) / 4).await;
-        let budget = self.http_timeout.min(remaining(deadline).saturating_sub(STORE_RESERVE));
-        if budget < MIN_REDEEM {
-            return Err(Error::Timeout { what: format!("refreshing the sign-in of '{name}' (not started: too little time left)"), seconds: 0 });
-        }
-        let shielded = self.shield.enter();
-        let store = self.store.clone();
-        let (name, issuer, client_id) = (name.to_string(), provider.issuer.clone(), provider.client_id.clone());
-        let task = tokio::spawn(async move {
-            let set = endpoint.refresh(&refresh_token, budget).await?;
-            // store first, then everything else; no timeout: giving up here would lose the sign-in
-            let tokens = StoredTokens { issuer, client_id, refresh_token: set.refresh_token.clone(), id_token: set.id_token.clone() };
-            crate::app::blocking(move || match prepared {
-                // a session that went bad meanwhile gets a second chance through a fresh one
-                Some(p) => p.save(&tokens).or_else(|_| store.save(&name, &tokens)),
-                None => store.save(&name, &tokens),
-            })
-            .await?;
-            drop(shielded);
-            Ok::<_, Error>(set)
-        });
-        task.await.map_err(|e| Error::Timeout { what: format!("refreshing the sign-in ({e})"), seconds: 0 })?
-    }
-}
-
-impl Idbridge {
-    /// The keychain session for the save after a redemption, opened before it (bounded: this is not
-    /// yet the critical stretch, and without it the plain save still works).
-    async fn prepare_save(&self, name: &str, within: Duration) -> Option<Box<dyn PreparedSave>> {
-        let (store, name) = (self.store.clone(), name.to_string());
-        let task = tokio::task::spawn_blocking(move || store.prepare(&name));
-        tokio::time::timeout(within, task).await.ok()?.ok()?
     }
 }
 

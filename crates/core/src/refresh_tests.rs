@@ -1,6 +1,5 @@
 //! In-process tests of the refresh use cases with a manual clock, an in-memory keychain and fake IdP/STS.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -13,14 +12,6 @@ use crate::error::Error;
 use crate::freshness::Need;
 use crate::sts::StsError;
 use crate::testing::*;
-
-fn soon() -> Instant {
-    Instant::now() + Duration::from_secs(4)
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap()
-}
 
 #[test]
 fn a_valid_stored_id_token_is_used_without_redeeming_and_fresh_files_are_served_as_they_are() {
@@ -73,20 +64,6 @@ fn every_session_length_gets_one_sts_call_per_lifetime() {
             assert_eq!(w.sts_calls(), 2, "{duration} s: one refresh for 16 callers");
         });
     }
-}
-
-/// A hook that tells the test it was reached, then takes `ms` to finish.
-fn signal_then_wait(ms: u64) -> (Hook, std::sync::mpsc::Receiver<()>) {
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
-    let tx = Arc::new(std::sync::Mutex::new(tx));
-    let hook: Hook = Box::new(move || {
-        let tx = tx.clone();
-        Box::pin(async move {
-            let _ = tx.lock().unwrap().send(());
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-        })
-    });
-    (hook, rx)
 }
 
 fn callers(w: &World) -> impl std::future::Future<Output = crate::error::Result<crate::refresh::Served>> + Send + 'static {

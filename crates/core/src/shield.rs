@@ -21,6 +21,8 @@ pub struct Shield {
 struct State {
     active: usize,
     pending: Option<i32>,
+    /// The process is quitting: no new redemption may start.
+    closing: bool,
 }
 
 /// Held across redeem → store; dropping it ends the shielded stretch.
@@ -42,26 +44,50 @@ impl Shield {
         *self.on_release.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
     }
 
-    pub fn enter(self: &Arc<Self>) -> ShieldGuard {
-        self.lock().active += 1;
-        ShieldGuard { shield: self.clone() }
+    /// Marks a redemption as started; `None` once the process is quitting ([`Shield::close`]).
+    pub fn enter(self: &Arc<Self>) -> Option<ShieldGuard> {
+        let mut state = self.lock();
+        if state.closing || state.pending.is_some() {
+            return None;
+        }
+        state.active += 1;
+        Some(ShieldGuard { shield: self.clone() })
+    }
+
+    /// For a front end that quits: no redemption starts from now on, and the ones in flight are
+    /// waited for (at most `timeout`). `true` if none is left.
+    pub fn close(&self, timeout: Duration) -> bool {
+        self.lock().closing = true;
+        self.wait_idle(timeout)
     }
 
     pub fn is_active(&self) -> bool {
         self.lock().active > 0
     }
 
-    /// For a signal handler: `true` if the process may act on `signal` right now. Otherwise the signal
-    /// is remembered and handed to the release hook when the last guard drops. Deciding under the same
-    /// lock as [`Shield::enter`] means no redemption can start between the answer and the exit.
-    pub fn defer(&self, signal: i32, act_now: impl FnOnce(i32)) {
+    /// For a signal handler: acts on `signal` right now when nothing is shielded, or when a signal was
+    /// already held back (a second Ctrl-C means "stop now, whatever it costs"). Otherwise the signal is
+    /// remembered for the release hook, run when the last guard drops, and `true` is returned. Deciding
+    /// under the same lock as [`Shield::enter`] means no redemption can start between the decision and
+    /// the exit.
+    pub fn defer(&self, signal: i32, act_now: impl FnOnce(i32)) -> bool {
         let mut state = self.lock();
-        if state.active == 0 {
+        if state.active == 0 || state.pending.is_some() {
             // keep the lock while acting: an exit here must not race a new `enter`
             act_now(signal);
-            return;
+            return false;
         }
-        state.pending.get_or_insert(signal);
+        state.pending = Some(signal);
+        true
+    }
+
+    /// Waits, driving the async runtime meanwhile, until nothing is shielded (at most `timeout`).
+    pub async fn idle(&self, timeout: Duration) -> bool {
+        let until = std::time::Instant::now() + timeout;
+        while self.is_active() && std::time::Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        !self.is_active()
     }
 
     /// Waits until nothing is shielded, at most `timeout`. `true` if idle.
@@ -93,6 +119,20 @@ impl Drop for ShieldGuard {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_closed_shield_lets_nothing_new_start() {
+        let shield = super::Shield::new();
+        let guard = shield.enter().unwrap();
+        let s2 = shield.clone();
+        let closer = std::thread::spawn(move || s2.close(std::time::Duration::from_secs(10)));
+        while !shield.lock().closing {
+            std::thread::yield_now();
+        }
+        assert!(shield.enter().is_none());
+        drop(guard);
+        assert!(closer.join().unwrap());
+    }
+
     use super::*;
     use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -102,10 +142,10 @@ mod tests {
         let released = Arc::new(AtomicI32::new(0));
         let r = released.clone();
         shield.set_on_release(Box::new(move |s| r.store(s, Ordering::SeqCst)));
-        let outer = shield.enter();
-        let inner = shield.enter();
+        let outer = shield.enter().unwrap();
+        let inner = shield.enter().unwrap();
         let mut acted = false;
-        shield.defer(15, |_| acted = true);
+        assert!(shield.defer(15, |_| acted = true));
         assert!(!acted, "held back while shielded");
         drop(inner);
         assert_eq!(released.load(Ordering::SeqCst), 0, "one guard still holds");
@@ -116,9 +156,20 @@ mod tests {
     }
 
     #[test]
+    fn a_second_signal_acts_at_once() {
+        let shield = Shield::new();
+        let _guard = shield.enter().unwrap();
+        assert!(shield.defer(2, |_| panic!("held back")));
+        assert!(shield.enter().is_none(), "no new redemption while a signal waits");
+        let mut acted = None;
+        assert!(!shield.defer(2, |s| acted = Some(s)));
+        assert_eq!(acted, Some(2));
+    }
+
+    #[test]
     fn wait_idle_returns_when_the_guard_drops() {
         let shield = Shield::new();
-        let guard = shield.enter();
+        let guard = shield.enter().unwrap();
         assert!(!shield.wait_idle(Duration::from_millis(20)));
         let s2 = shield.clone();
         let t = std::thread::spawn(move || s2.wait_idle(Duration::from_secs(10)));

@@ -12,6 +12,7 @@ use crate::app::Idbridge;
 use crate::config::{Config, Provider};
 use crate::error::{Error, Result};
 use crate::failures;
+use crate::freshness::Binding;
 use crate::refresh::blocking_lock;
 use crate::oidc::{DeviceAuthorization, Oidc};
 use crate::token_store::StoredTokens;
@@ -81,12 +82,12 @@ impl Idbridge {
             let result = async {
                 let deadline = Instant::now() + self.http_timeout;
                 let assumed = self.assume(name, profile, &set.id_token, &set.claims, deadline).await?;
-                self.write_credentials(name, profile, &provider, &assumed.credentials)?;
+                self.write_credentials(name, profile, &provider, &assumed.credentials, config.source.as_ref())?;
                 Ok::<_, Error>(assumed.credentials.expiration)
             }
             .await;
             if let Err(e) = &result {
-                failures::record(&self.paths.failure_file(name), None, e, self.clock.now());
+                failures::record(&self.paths.failure_file(name), None, &Binding::of(&provider_name, &provider, profile), e, self.clock.now());
             }
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }

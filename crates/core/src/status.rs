@@ -33,15 +33,19 @@ impl Idbridge {
             let tokens = keychain.entry(profile.provider.as_str()).or_insert_with(|| self.tokens_of(&profile.provider, provider));
             let file = credentials::read_file(&self.paths.credential_file(name));
             let bound = freshness::read_binding(&self.paths.meta_file(name)) == Some(Binding::of(&profile.provider, provider, profile));
+            let valid = |c: &&crate::credentials::Credentials| c.is_valid(now);
             let creds = file.as_ref().ok().and_then(|f| f.as_ref()).filter(|_| bound).map(|f| &f.credentials);
-            let last_failure = failures::read(&self.paths.failure_file(name));
+            let binding = Binding::of(&profile.provider, provider, profile);
+            let last_failure = failures::read(&self.paths.failure_file(name)).filter(|f| f.binding.as_ref() == Some(&binding));
             let state = match (&*tokens, &last_failure) {
                 (Tokens::Unreadable(_), _) => ProfileState::KeychainUnavailable,
                 (Tokens::None, _) => ProfileState::SignedOut,
                 (Tokens::Foreign, _) => ProfileState::SignInNeeded,
                 (Tokens::Usable(_), Some(f)) if f.is_sign_in_needed() => ProfileState::SignInNeeded,
                 (Tokens::Usable(_), Some(_)) => ProfileState::RefreshFailing,
-                (Tokens::Usable(_), None) if creds.is_some_and(|c| c.is_valid(now)) => ProfileState::Ready,
+                (Tokens::Usable(_), None) if creds.filter(valid).is_some() => ProfileState::Ready,
+                // nothing valid and nothing to renew it with: the next use can only ask for a sign-in
+                (Tokens::Usable(t), None) if !renewable(t, now) => ProfileState::SignInNeeded,
                 (Tokens::Usable(_), None) => ProfileState::Expired,
             };
             let problem = match (&*tokens, &file) {
@@ -84,4 +88,10 @@ impl Idbridge {
             Err(e) => Tokens::Unreadable(e),
         }
     }
+}
+
+/// New credentials can be had without a person: a refresh token, or an ID token still valid for STS.
+fn renewable(tokens: &StoredTokens, now: time::OffsetDateTime) -> bool {
+    tokens.refresh_token.is_some()
+        || IdClaims::decode(tokens.id_token.expose()).is_ok_and(|c| c.valid_for(now, crate::refresh::ID_TOKEN_MARGIN))
 }

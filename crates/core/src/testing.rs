@@ -15,7 +15,7 @@ use crate::config::{Profile, Provider};
 use crate::credentials::Credentials;
 use crate::endpoints::{BoxFuture, IdentityProvider, SecurityTokenService, TokenEndpoint};
 use crate::id_token::IdClaims;
-use crate::oidc::{OidcError, TokenSet};
+use crate::oidc::{OidcError, Redeemed, TokenSet};
 use crate::paths::Paths;
 use crate::secret::Secret;
 use crate::sts::{AssumedRole, StsError};
@@ -35,6 +35,29 @@ pub fn jwt(sub: &str, exp: OffsetDateTime) -> String {
 /// Something that happens inside a fake call, for tests that interleave.
 pub type Hook = Box<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
+/// A deadline as credential_process has it.
+pub fn soon() -> std::time::Instant {
+    std::time::Instant::now() + Duration::from_secs(4)
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().expect("runtime")
+}
+
+/// A hook that tells the test it was reached, then takes `ms` to finish.
+pub fn signal_then_wait(ms: u64) -> (Hook, std::sync::mpsc::Receiver<()>) {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let tx = Arc::new(std::sync::Mutex::new(tx));
+    let hook: Hook = Box::new(move || {
+        let tx = tx.clone();
+        Box::pin(async move {
+            let _ = tx.lock().unwrap().send(());
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        })
+    });
+    (hook, rx)
+}
+
 #[derive(Default)]
 pub struct FakeIdp {
     /// The refresh token the IdP currently accepts; `None` once the grant is revoked.
@@ -45,6 +68,8 @@ pub struct FakeIdp {
     /// Runs after the rotation happened at the IdP, before the answer reaches idbridge.
     pub after_rotation: Mutex<Option<Hook>>,
     pub clock: Mutex<Option<Arc<dyn Clock>>>,
+    /// Rotate, but answer with an ID token that fails its checks.
+    pub bad_id_token: Mutex<bool>,
 }
 
 impl FakeIdp {
@@ -61,7 +86,7 @@ impl IdentityProvider for Arc<FakeIdp> {
 }
 
 impl TokenEndpoint for Arc<FakeIdp> {
-    fn refresh<'a>(&'a self, rt: &'a Secret, _: Duration) -> BoxFuture<'a, Result<TokenSet, OidcError>> {
+    fn refresh<'a>(&'a self, rt: &'a Secret, _: Duration) -> BoxFuture<'a, Result<Redeemed, OidcError>> {
         Box::pin(async move {
             let n = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
             let next = format!("rt-{n}");
@@ -80,8 +105,14 @@ impl TokenEndpoint for Arc<FakeIdp> {
             }
             let now = self.clock.lock().unwrap().as_ref().map_or_else(OffsetDateTime::now_utc, |c| c.now());
             let id = jwt("alice", now + *self.id_token_lifetime.lock().unwrap());
-            let claims = IdClaims::decode(&id).map_err(|reason| OidcError::IdTokenRejected { issuer: ISSUER.into(), reason })?;
-            Ok(TokenSet { id_token: Secret::new(id), refresh_token: Some(Secret::new(next)), claims })
+            let tokens = if *self.bad_id_token.lock().unwrap() {
+                Err(OidcError::IdTokenRejected { issuer: ISSUER.into(), reason: "bad signature".into() })
+            } else {
+                IdClaims::decode(&id)
+                    .map(|claims| TokenSet { id_token: Secret::new(id), refresh_token: Some(Secret::new(next.clone())), claims })
+                    .map_err(|reason| OidcError::IdTokenRejected { issuer: ISSUER.into(), reason })
+            };
+            Ok(Redeemed { refresh_token: Some(Secret::new(next)), tokens })
         })
     }
 
