@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Footprint of the tray app: start-up to tray icon, idle memory and CPU, memory after Settings opened
-and closed. Targets (issue #4): start-up <= 500 ms, idle PSS (app + children) <= 60 MB, ~0 % CPU.
+"""Footprint of the tray app: start-up to tray icon, idle memory and CPU, memory after a sign-in and after
+Settings opened and closed. Targets (issues #4, #9): start-up <= 500 ms, idle PSS (app + children) <= 60 MB
+after start, after a sign-in and after Settings, ~0 % CPU.
 
-Run it through bench/tray_footprint (Xvfb, a private D-Bus session, openbox and a StatusNotifier host);
+Run it through bench/tray_footprint (Xvfb, a private D-Bus session with an unlocked gnome-keyring, openbox,
+a StatusNotifier host, and the test IdP and STS stand-ins for the sign-in);
 it measures target/release/idbridge-app (cargo build --release -p idbridge-app) unless given a path.
 As a baseline measured in the same run it also starts `trayer` (a small GTK tray host) and reports the
 app's figures next to it.
@@ -16,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "support"))
+from servers import SUPPORT, start_aws, start_idp  # noqa: E402
 from sni_host import SniHost, find  # noqa: E402
 
 APP = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "target" / "release" / "idbridge-app").resolve()
@@ -65,13 +68,23 @@ def wait(check, timeout=30):
 
 def main():
     assert APP.exists(), f"{APP} is missing: cargo build --release -p idbridge-app"
-    home = Path(tempfile.mkdtemp(prefix="idbridge-footprint-"))
-    (home / "config.toml").write_text('[providers.corp]\nissuer = "https://idp.example.com/"\nclient_id = "c"\n'
-                                      '[profiles.dev]\nprovider = "corp"\nrole_arn = "arn:aws:iam::123456789012:role/dev"\n')
+    tmp = Path(tempfile.mkdtemp(prefix="idbridge-footprint-"))
+    home = tmp / "home"
+    home.mkdir()
+    idp = start_idp()
+    role = "arn:aws:iam::123456789012:role/dev"
+    aws = start_aws(tmp, idp.info["issuer"], idp.info["client_id"], {role: {}})
+    aws_url = f"http://127.0.0.1:{aws.info['port']}"
+    (home / "config.toml").write_text(
+        f'[providers.corp]\nissuer = "{idp.info["issuer"]}"\nclient_id = "{idp.info["client_id"]}"\n'
+        'scopes = ["openid", "offline_access", "email"]\n'
+        f'[profiles.dev]\nprovider = "corp"\nrole_arn = "{role}"\nsession_name_claim = "email"\n'
+        f'sts_endpoint = "{aws_url}"\nfederation_endpoint = "{aws_url}/federation"\n')
     wm = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     baseline = subprocess.Popen(["trayer", "--edge", "bottom"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     host = SniHost()
-    env = {**os.environ, "IDBRIDGE_HOME": str(home)}
+    env = {**os.environ, "IDBRIDGE_HOME": str(home), "BROWSER": str(SUPPORT / "browser.py"),
+           "STANDIN_LOG": str(tmp / "browser.log")}
     # the first GTK/WebKit client of a fresh X session probes OpenGL once (Mesa + LLVM mapped in); a
     # second start in the same session does not: measure both
     started = time.monotonic()
@@ -95,6 +108,12 @@ def main():
     idle_cpu = (cpu_seconds(app.pid) - cpu0) / span * 100
     base_cpu = (cpu_seconds(baseline.pid) - base0) / span * 100
 
+    host.click(find(host.layout(), "Sign in to corp")["id"])
+    wait(lambda: any(n["summary"].startswith("Signed in to corp") for n in host.notifications.shown), 60)
+    wait(lambda: not subprocess.run(["pgrep", "-P", str(app.pid)], capture_output=True).stdout)  # the window's process ended
+    time.sleep(3)
+    signed_in_pss = pss_mb(app.pid)
+
     host.click(find(host.layout(), "Settings")["id"])
     wait(lambda: windows("idbridge — Settings"))
     time.sleep(2)
@@ -113,12 +132,15 @@ def main():
     print(f"idle PSS, app + children          {idle_pss:8.1f} MB   (target <= 60; trayer in the same run: {base_pss:.1f} MB, "
           f"ratio {idle_pss / base_pss:.2f})")
     print(f"idle CPU over {span:.0f} s                {idle_cpu:8.2f} %    (trayer: {base_cpu:.2f} %)")
+    print(f"idle PSS after a sign-in          {signed_in_pss:8.1f} MB   (target <= 60)")
     print(f"PSS with Settings open            {open_pss:8.1f} MB")
-    print(f"PSS after Settings closed         {closed_pss:8.1f} MB   (children left: {children or 'none'})")
+    print(f"PSS after Settings closed         {closed_pss:8.1f} MB   (target <= 60; children left: {children or 'none'})")
     app.terminate()
     baseline.terminate()
     wm.terminate()
     host.stop()
+    idp.stop()
+    aws.stop()
 
 
 if __name__ == "__main__":

@@ -1,90 +1,146 @@
-// The Settings window: providers, profiles and general settings, saved to config.toml by the app.
-// Errors come back as {code, message, field}; a field error is shown under its input.
+// The Settings window (its own process): providers, profiles and general settings, saved to config.toml
+// by the app. Errors come back as {code, message, details, field}: a field error sits under its input
+// until that input is edited; each form's result line stays until the next action on that form.
 let state = null;
 
 const $ = (sel) => document.querySelector(sel);
 
-function clearErrors(form) {
-  for (const el of form.querySelectorAll(".invalid")) el.classList.remove("invalid");
-  for (const el of form.querySelectorAll(".error")) el.remove();
+function clearFieldError(input) {
+  input.classList.remove("invalid");
+  const next = input.nextElementSibling;
+  if (next && next.classList.contains("field-error")) next.remove();
 }
 
-function showError(form, err, resultEl) {
+function clearErrors(form) {
+  for (const el of form.querySelectorAll(".invalid")) clearFieldError(el);
+}
+
+function result(form, kind, content) {
+  const el = form.querySelector(".result");
+  el.className = `result ${kind}`;
+  el.replaceChildren(...(typeof content === "string" ? [document.createTextNode(content)] : [content]));
+}
+
+function showError(form, err) {
   clearErrors(form);
-  const input = err.field && form.querySelector(`[data-field="${err.field}"]`);
+  const input = err && err.field && form.querySelector(`[data-field="${err.field}"]`);
   if (input) {
+    const advanced = input.closest("details");
+    if (advanced) advanced.open = true;
     input.classList.add("invalid");
     const msg = document.createElement("div");
-    msg.className = "error";
+    msg.className = "field-error error";
     msg.textContent = err.message;
     input.insertAdjacentElement("afterend", msg);
-    resultEl.textContent = "";
+    result(form, "", "");
+    input.focus();
   } else {
-    resultEl.className = "error";
-    resultEl.textContent = err.message || String(err);
+    result(form, "bad", errorView(err));
   }
 }
 
-function ok(form, resultEl, text) {
+function ok(form, text) {
   clearErrors(form);
-  resultEl.className = "ok";
-  resultEl.textContent = text;
+  result(form, "ok", text);
 }
 
-function listItem(name, detail, onEdit, onDelete) {
+function listItem(section, name, detail, form, fillFn) {
   const row = document.createElement("div");
   row.className = "list-item";
   const text = document.createElement("div");
-  text.innerHTML = "<strong></strong> <span class='muted'></span>";
-  text.querySelector("strong").textContent = name;
-  text.querySelector("span").textContent = detail;
+  text.className = "list-text";
+  const strong = document.createElement("strong");
+  strong.textContent = name;
+  const span = document.createElement("span");
+  span.className = "muted";
+  span.textContent = ` ${detail}`;
+  text.append(strong, span);
   const buttons = document.createElement("div");
-  for (const [label, cls, fn] of [[tr("edit"), "", onEdit], [tr("delete"), "danger", onDelete]]) {
+  buttons.className = "actions";
+  const button = (label, cls, fn) => {
     const b = document.createElement("button");
+    b.type = "button";
     b.textContent = label;
     b.className = cls;
     b.addEventListener("click", fn);
-    buttons.append(b, " ");
-  }
+    return b;
+  };
+  const normal = () => {
+    const list = [button(tr("edit"), "", () => fillFn()), button(tr("delete"), "danger", confirm)];
+    if (section === "providers") list.unshift(button(tr("sign_in_now"), "", () => invoke("request_sign_in", { provider: name })));
+    buttons.replaceChildren(...list);
+  };
+  // Delete asks first, in place: "Delete dev?" [Yes, delete] [Cancel]
+  const confirm = () => {
+    const question = document.createElement("span");
+    question.className = "error";
+    question.textContent = tr("confirm_delete", { name });
+    const yes = button(tr("really_delete"), "danger", () => remove(section, name, form));
+    buttons.replaceChildren(question, yes, button(tr("cancel"), "", normal));
+    yes.focus();
+  };
+  normal();
   row.append(text, buttons);
   return row;
 }
 
+function heading(form) {
+  const f = $(form);
+  const key = form === "#provider-form" ? "editing_provider" : "editing_profile";
+  const name = f.name.value.trim() || tr("new_entry");
+  f.querySelector("h3").textContent = tr(key, { name });
+}
+
 function render() {
-  applyLanguage(state.language);
+  applyLanguage();
   $("#config-path").textContent = state.config_path;
   $("#config-error").hidden = !state.config_error;
-  $("#config-error").textContent = state.config_error || "";
+  $("#config-error").replaceChildren(...(state.config_error ? [errorView(state.config_error)] : []));
+  const providers = Object.keys(state.providers);
+  const profiles = Object.keys(state.profiles);
+  $("#setup").hidden = !state.first_run;
+  $("#step-provider").className = providers.length ? "done" : "current";
+  $("#step-profile").className = profiles.length ? "done" : providers.length ? "current" : "";
+  $("#step-signin").className = providers.length && profiles.length ? "current" : "";
+  $("#setup-signin").hidden = !(providers.length && profiles.length);
   const plist = $("#provider-list");
-  plist.replaceChildren();
-  for (const [name, p] of Object.entries(state.providers)) {
-    plist.append(listItem(name, p.issuer, () => fillProvider(name, p), () => remove("providers", name)));
-  }
-  if (!plist.children.length) plist.textContent = tr("none_yet");
+  plist.replaceChildren(...providers.map((name) =>
+    listItem("providers", name, state.providers[name].issuer, "#provider-form", () => fillProvider(name, state.providers[name]))));
+  if (!providers.length) plist.textContent = tr("none_yet");
   const select = $("#profile-form select[name=provider]");
-  select.replaceChildren(...Object.keys(state.providers).map((n) => new Option(n, n)));
+  const chosen = select.value;
+  select.replaceChildren(...providers.map((n) => new Option(n, n)));
+  if (providers.includes(chosen)) select.value = chosen;
   const rlist = $("#profile-list");
-  rlist.replaceChildren();
-  for (const [name, p] of Object.entries(state.profiles)) {
-    rlist.append(listItem(name, `${p.role_arn} · ${p.region}`, () => fillProfile(name, p), () => remove("profiles", name)));
-  }
-  if (!rlist.children.length) rlist.textContent = tr("none_yet");
+  rlist.replaceChildren(...profiles.map((name) => {
+    const p = state.profiles[name];
+    return listItem("profiles", name, `${p.role_arn} · ${p.region}`, "#profile-form", () => fillProfile(name, p));
+  }));
+  if (!profiles.length) rlist.textContent = tr("none_yet");
   const app = $("#app-form");
   app.notify_minutes.value = state.notify_minutes;
   app.language.value = state.language_setting || "";
   $("#autostart").checked = state.autostart;
+  heading("#provider-form");
+  heading("#profile-form");
 }
 
 function fillProvider(name, p) {
   const f = $("#provider-form");
+  clearErrors(f);
   f.name.value = name; f.issuer.value = p.issuer; f.client_id.value = p.client_id; f.scopes.value = p.scopes.join(" ");
+  heading("#provider-form");
+  f.name.focus();
 }
 
 function fillProfile(name, p) {
   const f = $("#profile-form");
+  clearErrors(f);
   f.name.value = name; f.provider.value = p.provider; f.role_arn.value = p.role_arn; f.region.value = p.region;
-  f.duration_seconds.value = p.duration_seconds; f.session_name_claim.value = p.session_name_claim || "";
+  f.duration_minutes.value = p.duration_minutes; f.session_name_claim.value = p.session_name_claim || "";
   f.console_destination.value = p.console_destination || "";
+  heading("#profile-form");
+  f.name.focus();
 }
 
 async function reload() {
@@ -92,14 +148,12 @@ async function reload() {
   render();
 }
 
-async function remove(section, name) {
+async function remove(section, name, form) {
   try {
     await invoke("delete_entry", { section, name });
     await reload();
-  } catch (err) {
-    showError($(section === "providers" ? "#provider-form" : "#profile-form"), err,
-      $(section === "providers" ? "#provider-result" : "#profile-result"));
-  }
+    ok($(form), tr("deleted", { name }));
+  } catch (err) { showError($(form), err); }
 }
 
 function providerForm() {
@@ -107,40 +161,60 @@ function providerForm() {
   return { issuer: f.issuer.value, client_id: f.client_id.value, scopes: f.scopes.value.split(/\s+/).filter(Boolean) };
 }
 
+// editing a field clears its error; the result line of the form is cleared too if it was an error
+for (const form of document.querySelectorAll("form")) {
+  form.addEventListener("input", (e) => {
+    clearFieldError(e.target);
+    if (form.querySelector(".result.bad")) result(form, "", "");
+    if (e.target.name === "name") heading(`#${form.id}`);
+  });
+}
+
 $("#provider-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = e.target;
+  const name = f.name.value.trim();
   try {
-    await invoke("save_provider", { name: f.name.value.trim(), form: providerForm() });
+    await invoke("save_provider", { name, form: providerForm() });
     await reload();
-    ok(f, $("#provider-result"), tr("saved"));
-  } catch (err) { showError(f, err, $("#provider-result")); }
+    ok(f, tr("saved_named", { name }));
+  } catch (err) { showError(f, err); }
 });
 
 $("#provider-test").addEventListener("click", async () => {
   const f = $("#provider-form");
-  const out = $("#provider-result");
-  out.className = "muted";
-  out.textContent = tr("testing");
+  clearErrors(f);
+  result(f, "muted", tr("testing"));
   try {
-    const found = await invoke("test_provider", { form: providerForm() });
-    ok(f, out, `${tr("test_ok")} ${found.device_authorization_endpoint}`);
-  } catch (err) { showError(f, err, out); }
+    await invoke("test_provider", { form: providerForm() });
+    ok(f, tr("test_ok"));
+  } catch (err) { showError(f, err); }
+});
+
+$("#provider-new").addEventListener("click", () => {
+  const f = $("#provider-form");
+  f.reset(); clearErrors(f); result(f, "", ""); heading("#provider-form"); f.name.focus();
+});
+
+$("#profile-new").addEventListener("click", () => {
+  const f = $("#profile-form");
+  f.reset(); clearErrors(f); result(f, "", ""); heading("#profile-form"); f.name.focus();
 });
 
 $("#profile-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const f = e.target;
+  const name = f.name.value.trim();
   const form = {
     provider: f.provider.value, role_arn: f.role_arn.value, region: f.region.value,
-    duration_seconds: Number(f.duration_seconds.value), session_name_claim: f.session_name_claim.value || null,
+    duration_minutes: Number(f.duration_minutes.value), session_name_claim: f.session_name_claim.value || null,
     console_destination: f.console_destination.value || null,
   };
   try {
-    await invoke("save_profile", { name: f.name.value.trim(), form });
+    await invoke("save_profile", { name, form });
     await reload();
-    ok(f, $("#profile-result"), tr("saved"));
-  } catch (err) { showError(f, err, $("#profile-result")); }
+    ok(f, tr("saved_named", { name }));
+  } catch (err) { showError(f, err); }
 });
 
 $("#app-form").addEventListener("submit", async (e) => {
@@ -149,9 +223,21 @@ $("#app-form").addEventListener("submit", async (e) => {
   try {
     await invoke("save_app_settings", { notifyMinutes: Number(f.notify_minutes.value), language: f.language.value || null });
     if ($("#autostart").checked !== state.autostart) await invoke("set_autostart", { enabled: $("#autostart").checked });
+    await loadStrings();
     await reload();
-    ok(f, $("#app-result"), tr("saved"));
-  } catch (err) { showError(f, err, $("#app-result")); }
+    ok(f, tr("saved"));
+  } catch (err) { showError(f, err); }
 });
 
-reload();
+$("#sign-in-now").addEventListener("click", () => {
+  const first = Object.keys(state.profiles).map((n) => state.profiles[n].provider)[0] || Object.keys(state.providers)[0];
+  if (first) invoke("request_sign_in", { provider: first });
+});
+
+onCloseKeys(() => invoke("close_window"));
+
+(async () => {
+  await loadStrings();
+  await reload();
+  invoke("page_ready");
+})();

@@ -1,34 +1,53 @@
-// The sign-in window: shows the user code to compare with the browser, a countdown, Cancel.
+// The sign-in window: the user code to compare with the browser, Copy code, Open browser again, a
+// countdown; on failure the reason, Details and Retry. Escape cancels.
 let expiresAt = null;
+const $ = (id) => document.getElementById(id);
 
 function render(view) {
   if (!view) return;
-  document.getElementById("provider").textContent = view.provider;
-  const show = (id, on) => { document.getElementById(id).hidden = !on; };
-  show("starting", view.status === "starting");
-  show("waiting", view.status === "waiting");
-  show("failed", view.status === "failed");
-  if (view.user_code) document.getElementById("user-code").textContent = view.user_code;
-  if (view.verification_uri) document.getElementById("uri").textContent = view.verification_uri;
+  $("title").textContent = tr("signin_title", { provider: view.provider });
+  $("starting").hidden = view.status !== "starting";
+  $("waiting").hidden = view.status !== "waiting";
+  $("failed").hidden = view.status !== "failed";
+  $("retry").hidden = view.status !== "failed";
+  if (view.user_code) $("user-code").textContent = view.user_code;
+  if (view.verification_uri) $("uri").textContent = view.verification_uri;
   expiresAt = view.expires_at;
-  if (view.error) document.getElementById("error-message").textContent = view.error.message;
-  document.getElementById("cancel").textContent = tr(view.status === "failed" ? "close" : "cancel");
+  $("error").replaceChildren(...(view.error ? [errorView(view.error)] : []));
+  $("cancel").textContent = tr(view.status === "failed" ? "close" : "cancel");
+  (view.status === "failed" ? $("retry") : $("cancel")).focus();
   tick();
+  fit();
+}
+
+// as tall as the content: no empty space below, nothing cut off
+function fit() {
+  requestAnimationFrame(() => invoke("fit_window", { height: Math.ceil($("page").getBoundingClientRect().height) }));
 }
 
 function tick() {
   if (!expiresAt) return;
   const left = Math.max(0, Math.round(expiresAt - Date.now() / 1000));
   const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-  document.getElementById("countdown").textContent = tr("signin_expires", mmss);
+  $("countdown").textContent = tr("signin_expires", { time: mmss });
 }
 
 async function start() {
-  applyLanguage(await invoke("ui_language"));
+  await loadStrings();
   render(await invoke("signin_state"));
   window.__TAURI__.event.listen("signin-changed", (e) => render(e.payload));
-  document.getElementById("cancel").addEventListener("click", () => invoke("cancel_signin"));
+  const cancel = () => invoke("cancel_signin");
+  $("cancel").addEventListener("click", cancel);
+  onCloseKeys(cancel);
+  $("retry").addEventListener("click", () => invoke("retry_signin"));
+  $("open-again").addEventListener("click", async () => {
+    try { await invoke("open_browser_again"); } catch (err) { $("error").replaceChildren(errorView(err)); $("failed").hidden = false; fit(); }
+  });
+  $("copy-code").addEventListener("click", async () => {
+    if (await invoke("copy_text", { text: $("user-code").textContent })) $("copy-code").textContent = tr("copied");
+  });
   setInterval(tick, 1000);
+  invoke("page_ready");
 }
 
 start();

@@ -1,9 +1,16 @@
-//! Menu and notification strings in English and Japanese. The windows carry their own table
-//! (`ui/i18n.js`); the language is one setting for both.
+//! Every string a person sees, in English and Japanese, from Project Fluent files (`locales/*.ftl`):
+//! plural forms and placeholders without code, and one source for the menu, notifications, errors and
+//! the web views (they receive the resolved table from [`Tr::table`]).
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+use std::collections::BTreeMap;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    #[default]
     En,
     Ja,
 }
@@ -23,51 +30,113 @@ impl Lang {
     }
 }
 
-/// One entry per string; `{}` placeholders are filled in order by [`fill`].
-pub fn t(lang: Lang, key: &str) -> &'static str {
-    let (en, ja) = match key {
-        "open_console" => ("Open Console", "コンソールを開く"),
-        "refresh_now" => ("Refresh now", "今すぐ更新"),
-        "copy_profile" => ("Copy profile name", "プロファイル名をコピー"),
-        "sign_in" => ("Sign in to {}…", "{} にサインイン…"),
-        "sign_out" => ("Sign out of {}", "{} からサインアウト"),
-        "settings" => ("Settings…", "設定…"),
-        "quit" => ("Quit idbridge", "idbridge を終了"),
-        "no_profiles" => ("No profiles yet — open Settings", "プロファイルがありません — 設定を開いてください"),
-        "expires_in" => ("expires in {} min", "あと {} 分で期限切れ"),
-        "expired" => ("expired", "期限切れ"),
-        "signed_out" => ("signed out", "サインアウト済み"),
-        "sign_in_needed" => ("sign-in needed", "サインインが必要"),
-        "refreshing" => ("refreshing…", "更新中…"),
-        "n_profiles_ready" => ("Signed in as {} — {} profiles ready", "{} としてサインインしました — {} 個のプロファイルが使えます"),
-        "one_profile_ready" => ("Signed in as {} — {} profile ready", "{} としてサインインしました — {} 個のプロファイルが使えます"),
-        "signed_in_title" => ("idbridge: signed in", "idbridge: サインインしました"),
-        "sign_in_needed_title" => ("Sign-in needed for {} ({})", "{} へのサインインが必要です ({})"),
-        "sign_in_needed_body" => ("Choose “Sign in” in the idbridge menu.", "idbridge のメニューから「サインイン」を選んでください。"),
-        "expiring_title" => ("{}: AWS credentials expire in {} min", "{}: AWS 認証情報はあと {} 分で期限切れです"),
-        "expired_title" => ("{}: AWS credentials expired", "{}: AWS 認証情報の期限が切れました"),
-        "refresh_failed_title" => ("{}: refresh failed", "{}: 更新に失敗しました"),
-        "error_title" => ("idbridge", "idbridge"),
-        _ => ("?", "?"),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
+const SOURCES: [(Lang, &str); 2] = [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Ja, include_str!("../locales/ja.ftl"))];
+
+/// The translations, built once per process and passed to whoever renders text (no global).
+pub struct Tr {
+    bundles: Vec<(Lang, FluentBundle<FluentResource>)>,
+}
+
+impl Default for Tr {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-/// Replaces each `{}` in `template` with the next argument.
-pub fn fill(template: &str, args: &[&str]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut args = args.iter();
-    let mut rest = template;
-    while let Some(i) = rest.find("{}") {
-        out.push_str(&rest[..i]);
-        out.push_str(args.next().copied().unwrap_or(""));
-        rest = &rest[i + 2..];
+impl Tr {
+    pub fn new() -> Self {
+        let bundles = SOURCES
+            .iter()
+            .map(|(lang, source)| {
+                let locale = lang.code().parse().unwrap_or_default();
+                let mut bundle = FluentBundle::new_concurrent(vec![locale]);
+                // the menu and notifications are plain text: no Unicode isolation marks around values
+                bundle.set_use_isolating(false);
+                // the files are ours and checked by a unit test; a broken entry only loses that entry
+                let resource = FluentResource::try_new((*source).to_string()).unwrap_or_else(|(partial, _)| partial);
+                let _ = bundle.add_resource(resource);
+                (*lang, bundle)
+            })
+            .collect();
+        Self { bundles }
     }
-    out.push_str(rest);
-    out
+
+    fn bundle(&self, lang: Lang) -> Option<&FluentBundle<FluentResource>> {
+        self.bundles.iter().find(|(l, _)| *l == lang).map(|(_, b)| b)
+    }
+
+    /// The message `id` with `args` (name, value) filled in; English when the language lacks it, the id
+    /// itself when both do (a visible slip rather than a crash).
+    pub fn t(&self, lang: Lang, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+        let mut fargs = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                Arg::Str(s) => fargs.set(*name, FluentValue::from(*s)),
+                Arg::Num(n) => fargs.set(*name, FluentValue::from(*n)),
+            }
+        }
+        for l in [lang, Lang::En] {
+            let Some(bundle) = self.bundle(l) else { continue };
+            if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return bundle.format_pattern(pattern, Some(&fargs), &mut errors).trim_end().to_string();
+            }
+        }
+        id.to_string()
+    }
+
+    /// A plain message without placeholders.
+    pub fn s(&self, lang: Lang, id: &str) -> String {
+        self.t(lang, id, &[])
+    }
+
+    /// Every message of a language for a web view; placeholders stay as `{$name}` for the page to fill.
+    pub fn table(&self, lang: Lang) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(bundle) = self.bundle(lang) else { return out };
+        for (_, source) in SOURCES.iter().filter(|(l, _)| *l == lang) {
+            for id in message_ids(source) {
+                if let Some(pattern) = bundle.get_message(&id).and_then(|m| m.value()) {
+                    let mut errors = Vec::new();
+                    // a missing variable is written back as `{$name}`, which is what the page replaces
+                    out.insert(id, bundle.format_pattern(pattern, None, &mut errors).trim_end().to_string());
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    Str(&'a str),
+    Num(i64),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Str(s)
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(s: &'a String) -> Self {
+        Arg::Str(s)
+    }
+}
+
+impl From<i64> for Arg<'_> {
+    fn from(n: i64) -> Self {
+        Arg::Num(n)
+    }
+}
+
+fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once(" =").map(|(id, _)| id.trim().to_string()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -75,23 +144,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_key_has_both_languages_and_placeholders_match() {
-        for key in ["open_console", "refresh_now", "copy_profile", "sign_in", "sign_out", "settings", "quit", "no_profiles",
-            "expires_in", "expired", "signed_out", "sign_in_needed", "refreshing", "n_profiles_ready", "one_profile_ready", "signed_in_title",
-            "sign_in_needed_title", "sign_in_needed_body", "expiring_title", "expired_title", "refresh_failed_title"]
-        {
-            let (en, ja) = (t(Lang::En, key), t(Lang::Ja, key));
-            assert_ne!(en, "?", "{key}");
-            assert_ne!(en, ja, "{key} is translated");
-            assert_eq!(en.matches("{}").count(), ja.matches("{}").count(), "{key}");
+    fn both_languages_parse_and_have_the_same_messages() {
+        for (lang, source) in SOURCES {
+            if let Err((_, errors)) = FluentResource::try_new(source.to_string()) {
+                panic!("{lang:?}: {errors:?}");
+            }
         }
+        let en: Vec<_> = message_ids(SOURCES[0].1);
+        let ja: Vec<_> = message_ids(SOURCES[1].1);
+        let missing: Vec<_> = en.iter().filter(|k| !ja.contains(k)).collect();
+        let extra: Vec<_> = ja.iter().filter(|k| !en.contains(k)).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "ja lacks {missing:?}, has extra {extra:?}");
+        let tr = Tr::new();
+        assert_eq!(tr.table(Lang::Ja).len(), ja.len(), "every Japanese message resolves");
     }
 
     #[test]
-    fn fill_and_pick() {
-        assert_eq!(fill(t(Lang::En, "expires_in"), &["42"]), "expires in 42 min");
-        assert_eq!(fill(t(Lang::Ja, "sign_in"), &["auth0"]), "auth0 にサインイン…");
-        assert_eq!(Lang::pick(Some("ja")), Lang::Ja);
-        assert_eq!(Lang::pick(Some("en")), Lang::En);
+    fn placeholders_and_plurals() {
+        let tr = Tr::new();
+        assert_eq!(tr.t(Lang::En, "menu-sign-in", &[("provider", "auth0".into())]), "Sign in to auth0…");
+        assert_eq!(tr.t(Lang::Ja, "menu-sign-in", &[("provider", "auth0".into())]), "auth0 にサインイン…");
+        let body = |n| tr.t(Lang::En, "note-signed-in-body", &[("who", "alice@example.com".into()), ("count", Arg::Num(n))]);
+        assert_eq!(body(1), "alice@example.com · 1 profile ready");
+        assert_eq!(body(2), "alice@example.com · 2 profiles ready");
+        assert_eq!(tr.table(Lang::En)["signin_expires"], "The code expires in {$time}");
+        assert_eq!(tr.s(Lang::Ja, "no-such-message"), "no-such-message");
     }
 }

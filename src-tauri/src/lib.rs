@@ -1,18 +1,25 @@
 //! idbridge's tray app: a thin shell over idbridge-core. Sign-in from the menu, background refresh,
-//! notifications, Open Console, and a Settings window; the same config, keychain items and credential
-//! files as the `idbridge` CLI, so either can be used at any time.
+//! notifications, Open Console, and Settings; the same config, keychain items and credential files as
+//! the `idbridge` CLI, so either can be used at any time.
+//!
+//! One binary, three roles: the tray (a model/update/view loop, `runtime.rs`), and two window
+//! processes started by it on demand (`--window settings`, `--window signin --provider NAME`).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod actions;
-mod background;
+#[cfg(target_os = "linux")]
+mod autostart;
+mod children;
+mod core_adapter;
 pub mod i18n;
+mod icons;
+pub mod model;
 mod notifier;
+mod runtime;
 pub mod scheduler;
 mod settings;
-mod settings_process;
 mod signin;
-mod state;
-pub mod tray;
+mod tray;
+mod window;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,47 +28,36 @@ use std::time::Duration;
 use idbridge_core::clock::SystemClock;
 use idbridge_core::token_store::Keychain;
 use idbridge_core::{Idbridge, Paths};
-use serde::Serialize;
 use tauri::{Manager, RunEvent, Runtime};
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use crate::state::AppState;
+use crate::i18n::{Arg, Tr};
+use crate::model::{MenuId, Model, Msg};
+use crate::window::WindowState;
 
-/// An error as the web view sees it: a stable code to branch on, one line for the person, and the
-/// form field it belongs to when there is one.
-#[derive(Debug, Clone, Serialize)]
-pub struct UiError {
-    pub code: String,
-    pub message: String,
-    pub field: Option<String>,
+/// What this process is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Role {
+    Tray { open_settings: bool },
+    Settings,
+    SignIn { provider: String },
 }
 
-impl UiError {
-    pub fn new(code: &str, message: &str) -> Self {
-        Self { code: code.into(), message: idbridge_core::sanitize::message(message), field: None }
-    }
-    pub fn field(code: &str, field: &str, message: &str) -> Self {
-        Self { code: code.into(), message: idbridge_core::sanitize::message(message), field: Some(field.into()) }
-    }
-    fn from_edit(e: idbridge_core::config_edit::EditError) -> Self {
-        match e {
-            idbridge_core::config_edit::EditError::Config(c) => Self::from(&idbridge_core::Error::from(c)),
-            other => Self::new("config", &other.to_string()),
-        }
+fn role(args: &[String]) -> Result<Role, String> {
+    let value = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
+    match value("--window").as_deref() {
+        None => Ok(Role::Tray { open_settings: args.iter().any(|a| a == "--settings") }),
+        Some("settings") => Ok(Role::Settings),
+        Some("signin") => match value("--provider") {
+            Some(p) if idbridge_core::config::is_valid_name(&p) => Ok(Role::SignIn { provider: p }),
+            _ => Err("--window signin needs --provider NAME".into()),
+        },
+        Some(other) => Err(format!("unknown window {other:?} (settings or signin)")),
     }
 }
 
-impl From<&idbridge_core::Error> for UiError {
-    fn from(e: &idbridge_core::Error) -> Self {
-        use idbridge_core::config::ConfigError;
-        match e {
-            // "profiles.dev.role_arn: an IAM role ARN ..." → field role_arn, the expectation as the message
-            idbridge_core::Error::Config(ConfigError::Invalid { key, expected, .. }) => {
-                Self::field("invalid", key.rsplit('.').next().unwrap_or(key), expected)
-            }
-            other => Self::new(other.code(), &other.to_string()),
-        }
-    }
-}
+/// The tray's handle to its loop, for the single-instance callback.
+struct Inbox(UnboundedSender<Msg>);
 
 pub fn run() {
     let home = std::env::var_os("IDBRIDGE_HOME").map(PathBuf::from);
@@ -69,15 +65,33 @@ pub fn run() {
         eprintln!("idbridge-app: cannot find a config directory: set IDBRIDGE_HOME");
         std::process::exit(1);
     };
-    let core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30));
+    let core = Arc::new(Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30)));
     let args: Vec<String> = std::env::args().collect();
-    let window_only = args.windows(2).any(|w| w[0] == "--window" && w[1] == "settings");
-    let builder = if window_only { build_settings_process(tauri::Builder::default()) } else { build(tauri::Builder::default()) };
-    match builder.manage(AppState::new(Arc::new(core))).build(tauri::generate_context!()) {
+    let role = match role(&args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("idbridge-app: {e}");
+            std::process::exit(2);
+        }
+    };
+    let is_tray = matches!(role, Role::Tray { .. });
+    // libappindicator gives panels the GLib application name as the tray item's title (tray-icon sets
+    // none, and offers no way to): Xfce's panel shows it as the tooltip. GLib keeps the first name it is
+    // given, so this comes before the toolkit starts.
+    #[cfg(target_os = "linux")]
+    if is_tray {
+        glib::set_application_name("idbridge");
+    }
+    let builder = match role {
+        Role::Tray { open_settings } => build_tray(tauri::Builder::default(), core, open_settings),
+        Role::Settings => build_window(tauri::Builder::default(), core, None),
+        Role::SignIn { provider } => build_window(tauri::Builder::default(), core, Some(provider)),
+    };
+    match builder.build(tauri::generate_context!()) {
         Ok(app) => app.run(move |_, event| {
-            // closing the last window must not quit the tray app (it does end the Settings process)
+            // the tray lives on without windows; a window process ends with its window
             if let RunEvent::ExitRequested { api, code: None, .. } = event
-                && !window_only
+                && is_tray
             {
                 api.prevent_exit();
             }
@@ -89,62 +103,90 @@ pub fn run() {
     }
 }
 
-fn commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        signin::signin_state,
-        signin::cancel_signin,
-        settings::ui_language,
-        settings::get_settings,
-        settings::save_provider,
-        settings::save_profile,
-        settings::delete_entry,
-        settings::save_app_settings,
-        settings::set_autostart,
-        settings::test_provider,
-    ])
-}
-
-/// The Settings window alone, in its own process (see `settings_process`).
-pub fn build_settings_process<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    commands(builder.plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None)))
-        .setup(|app| {
-            let handle = app.handle().clone();
-            handle.state::<AppState>().reload_config();
-            settings_process::follow_tray(&handle);
-            actions::open_window(&handle, "settings");
-            Ok(())
-        })
-}
-
 /// The tray app: everything but the runtime, so a test can build it on another runtime.
-pub fn build<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    let builder = builder
+pub fn build_tray<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, open_settings: bool) -> tauri::Builder<R> {
+    let (tx, rx) = unbounded_channel();
+    let setup_tx = tx.clone();
+    builder
+        .manage(Inbox(tx))
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // a second launch opens Settings in the running one
-            settings_process::open(app);
+            if let Some(inbox) = app.try_state::<Inbox>() {
+                let _ = inbox.0.send(Msg::SecondLaunch);
+            }
         }))
-        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
-        .plugin(tauri_plugin_clipboard_manager::init());
-    commands(builder)
-        .on_window_event(|window, event| {
-            if window.label() == "signin" && matches!(event, tauri::WindowEvent::Destroyed) {
-                // closing the sign-in window cancels a sign-in still waiting
-                let state = window.state::<AppState>();
-                if let Some(task) = state.signin.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                    task.abort();
-                }
-            }
-        })
-        .setup(|app| {
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(move |app| {
             let handle = app.handle().clone();
-            let state = handle.state::<AppState>();
-            state.reload_config();
-            tray::create(&handle)?;
+            let tr = Arc::new(Tr::new());
+            let first = model::view::view(&Model::default(), core.now(), &tr);
+            tray::create(&handle, &first, setup_tx.clone())?;
             eprintln!("idbridge-app: tray ready");
-            if std::env::args().any(|a| a == "--settings") {
-                settings_process::open(&handle);
+            if open_settings {
+                let _ = setup_tx.send(Msg::Menu(MenuId::Settings));
             }
-            tauri::async_runtime::spawn(background::run(handle));
+            let main_loop = runtime::Loop::new(handle, core, tr, setup_tx, first);
+            tauri::async_runtime::spawn(main_loop.run(rx));
             Ok(())
         })
+}
+
+/// A window process: Settings, or the sign-in for `provider`.
+pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, provider: Option<String>) -> tauri::Builder<R> {
+    builder
+        .manage(WindowState::new(core))
+        .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .invoke_handler(tauri::generate_handler![
+            window::ui_strings,
+            window::close_window,
+            window::page_ready,
+            window::fit_window,
+            window::copy_text,
+            signin::signin_state,
+            signin::cancel_signin,
+            signin::retry_signin,
+            signin::open_browser_again,
+            settings::get_settings,
+            settings::save_provider,
+            settings::save_profile,
+            settings::delete_entry,
+            settings::save_app_settings,
+            settings::set_autostart,
+            settings::test_provider,
+            settings::request_sign_in,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let (focus, end) = (handle.clone(), handle.clone());
+            children::follow_tray(move || window::raise(&focus), move || end.exit(0));
+            match provider {
+                Some(p) => {
+                    window::open(&handle, "signin", &[("provider", Arg::from(&p))])?;
+                    signin::start(&handle, p);
+                }
+                None => window::open(&handle, "settings", &[])?,
+            }
+            Ok(())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        std::iter::once("idbridge-app").chain(s.split_whitespace()).map(String::from).collect()
+    }
+
+    #[test]
+    fn the_command_line_picks_the_role() {
+        assert_eq!(role(&args("")), Ok(Role::Tray { open_settings: false }));
+        assert_eq!(role(&args("--settings")), Ok(Role::Tray { open_settings: true }));
+        assert_eq!(role(&args("--window settings")), Ok(Role::Settings));
+        assert_eq!(role(&args("--window signin --provider auth0")), Ok(Role::SignIn { provider: "auth0".into() }));
+        assert!(role(&args("--window signin")).is_err());
+        assert!(role(&args("--window signin --provider ../x")).is_err());
+        assert!(role(&args("--window other")).is_err());
+    }
 }

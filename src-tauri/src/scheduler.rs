@@ -1,5 +1,5 @@
 //! When to refresh a profile and when to tell the person: pure decisions over an injected `now`, so they
-//! are tested at any instant without waiting. The loop that acts on them lives in `background.rs`.
+//! are tested at any instant without waiting. `model::update` acts on them.
 
 use std::collections::HashSet;
 
@@ -23,10 +23,15 @@ pub struct Track {
     pub needs_sign_in: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
     pub refresh_lead: Duration,
     pub notify_lead: Duration,
+}
+
+impl Policy {
+    /// The config's defaults for a one-hour session (`[app]` in config.toml).
+    pub const DEFAULT: Policy = Policy { refresh_lead: Duration::minutes(20), notify_lead: Duration::minutes(10) };
 }
 
 pub fn backoff(failures: u32) -> Duration {

@@ -1,14 +1,14 @@
-//! Sign-in from the tray: the core's device flow, the page opened in the system browser, and a small
-//! window showing the user code (so the person can compare it with the browser), a countdown and Cancel.
+//! The sign-in window, in a process of its own (`idbridge-app --window signin --provider NAME`): the
+//! core's device flow, the page opened in the system browser, and a small window with the user code
+//! (to compare with the browser), Copy code, Open browser again, a countdown, Retry and Cancel. On
+//! success it tells the tray one line (who, which profiles are ready) and ends, so WebKit's memory goes.
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
-use crate::actions::{close_window, open_window};
-use crate::i18n::{fill, t};
-use crate::notifier::notify;
-use crate::state::AppState;
-use crate::UiError;
+use crate::children::{SIGNED_IN, tell_tray};
+use crate::model::SignedIn;
+use crate::window::{UiError, WindowState};
 
 /// What the sign-in window shows. No token ever: the user code is meant to be seen.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -23,114 +23,114 @@ pub struct SignInView {
     pub error: Option<UiError>,
 }
 
-pub struct SignInTask {
-    pub view: SignInView,
-    handle: Option<tauri::async_runtime::JoinHandle<()>>,
+#[derive(Default)]
+pub struct Slot {
+    view: SignInView,
+    /// The page to open again (with the code filled in when the IdP offers that).
+    url: Option<String>,
+    task: Option<tauri::async_runtime::JoinHandle<()>>,
 }
 
-impl SignInTask {
-    pub fn abort(self) {
-        if let Some(h) = self.handle {
-            h.abort();
-        }
+fn set_view<R: Runtime>(app: &AppHandle<R>, view: SignInView, url: Option<String>) {
+    let state = app.state::<WindowState>();
+    let mut slot = state.signin.lock().unwrap_or_else(|e| e.into_inner());
+    slot.view = view.clone();
+    if url.is_some() || view.status != "waiting" {
+        slot.url = url;
     }
-}
-
-fn set_view<R: Runtime>(app: &AppHandle<R>, view: SignInView) {
-    let state = app.state::<AppState>();
-    if let Some(task) = state.signin.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-        task.view = view.clone();
-    }
+    drop(slot);
     let _ = app.emit_to("signin", "signin-changed", view);
 }
 
+/// Starts (or restarts, for Retry) the device flow for `provider`.
 pub fn start<R: Runtime>(app: &AppHandle<R>, provider: String) {
-    let state = app.state::<AppState>();
+    let state = app.state::<WindowState>();
     let mut slot = state.signin.lock().unwrap_or_else(|e| e.into_inner());
-    if slot.as_ref().is_some_and(|t| t.view.status != "failed") {
-        drop(slot);
-        open_window(app, "signin");
-        return;
+    if let Some(old) = slot.task.take() {
+        old.abort();
     }
-    let view = SignInView { provider: provider.clone(), status: "starting", ..Default::default() };
-    *slot = Some(SignInTask { view, handle: None });
-    drop(slot);
-    open_window(app, "signin");
+    slot.view = SignInView { provider: provider.clone(), status: "starting", ..Default::default() };
     let task_app = app.clone();
-    let handle = tauri::async_runtime::spawn(async move { run(task_app, provider).await });
-    if let Some(task) = state.signin.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-        task.handle = Some(handle);
-    }
+    slot.task = Some(tauri::async_runtime::spawn(async move { run(task_app, provider).await }));
+    let view = slot.view.clone();
+    drop(slot);
+    let _ = app.emit_to("signin", "signin-changed", view);
 }
 
 async fn run<R: Runtime>(app: AppHandle<R>, provider: String) {
-    let state = app.state::<AppState>();
-    let failed = |e: idbridge_core::Error| SignInView {
+    let state = app.state::<WindowState>();
+    let failed = |e: &idbridge_core::Error| SignInView {
         provider: provider.clone(),
         status: "failed",
-        error: Some(UiError::from(&e)),
+        error: Some(state.error(e)),
         ..Default::default()
     };
     let config = match state.core.load_config() {
         Ok(c) => c,
-        Err(e) => return set_view(&app, failed(e)),
+        Err(e) => return set_view(&app, failed(&e), None),
     };
     let pending = match state.core.start_sign_in(&config, &provider).await {
         Ok(p) => p,
-        Err(e) => return set_view(&app, failed(e)),
+        Err(e) => return set_view(&app, failed(&e), None),
     };
     let auth = &pending.authorization;
-    set_view(&app, SignInView {
-        provider: provider.clone(),
-        user_code: Some(auth.user_code().to_string()),
-        verification_uri: Some(auth.verification_uri().to_string()),
-        expires_at: Some(auth.expires_at.unix_timestamp()),
-        status: "waiting",
-        error: None,
-    });
     let url = auth.browser_url().to_string(); // checked in the core: https (http on loopback) only
+    set_view(
+        &app,
+        SignInView {
+            provider: provider.clone(),
+            user_code: Some(auth.user_code().to_string()),
+            verification_uri: Some(auth.verification_uri().to_string()),
+            expires_at: Some(auth.expires_at.unix_timestamp()),
+            status: "waiting",
+            error: None,
+        },
+        Some(url.clone()),
+    );
     if let Err(e) = webbrowser::open(&url) {
         eprintln!("idbridge-app: cannot open a browser ({e}); the sign-in window shows the address");
     }
     match state.core.finish_sign_in(&config, pending, tokio::time::sleep).await {
         Ok(report) => {
-            *state.signin.lock().unwrap_or_else(|e| e.into_inner()) = None;
-            close_window(&app, "signin");
-            {
-                let mut inner = state.lock();
-                inner.signed_in.insert(provider.clone(), true);
-                inner.said.forget(&format!("signin/{provider}"));
-                for p in &report.profiles {
-                    inner.tracks.remove(&p.profile);
-                    inner.said.forget_profile(&p.profile);
-                }
+            let outcome = SignedIn {
+                provider: report.provider.clone(),
+                who: report.who.clone(),
+                ready: report.profiles.iter().filter(|p| p.result.is_ok()).map(|p| p.profile.clone()).collect(),
+                failed: report
+                    .failures()
+                    .filter_map(|p| p.result.as_ref().err().map(|e| (p.profile.clone(), e.code().to_string(), e.to_string())))
+                    .collect(),
+            };
+            match serde_json::to_string(&outcome) {
+                Ok(json) => tell_tray(&format!("{SIGNED_IN}{json}")),
+                Err(e) => eprintln!("idbridge-app: cannot report the sign-in: {e}"),
             }
-            let ready = report.profiles.iter().filter(|p| p.result.is_ok()).count();
-            let lang = state.lang();
-            let template = if ready == 1 { "one_profile_ready" } else { "n_profiles_ready" };
-            let mut body = fill(t(lang, template), &[&report.who, &ready.to_string()]);
-            for f in report.failures() {
-                if let Err(e) = &f.result {
-                    body.push_str(&format!("\n{}: {e}", f.profile));
-                }
-            }
-            notify(t(lang, "signed_in_title").into(), body);
-            state.wake.notify_one();
-            crate::tray::update(&app);
+            app.exit(0);
         }
-        Err(e) => set_view(&app, failed(e)),
+        Err(e) => set_view(&app, failed(&e), None),
     }
 }
 
 #[tauri::command]
-pub fn signin_state(state: State<'_, AppState>) -> Option<SignInView> {
-    state.signin.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|t| t.view.clone())
+pub fn signin_state(state: State<'_, WindowState>) -> SignInView {
+    state.signin.lock().unwrap_or_else(|e| e.into_inner()).view.clone()
+}
+
+/// Cancel, Escape, or closing the window: the process ends and the sign-in with it.
+#[tauri::command]
+pub fn cancel_signin<R: Runtime>(app: AppHandle<R>) {
+    app.exit(0);
 }
 
 #[tauri::command]
-pub fn cancel_signin<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) {
-    if let Some(task) = state.signin.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        task.abort();
-    }
-    close_window(&app, "signin");
+pub fn retry_signin<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>) {
+    let provider = state.signin.lock().unwrap_or_else(|e| e.into_inner()).view.provider.clone();
+    start(&app, provider);
+}
+
+#[tauri::command]
+pub fn open_browser_again(state: State<'_, WindowState>) -> Result<(), UiError> {
+    let url = state.signin.lock().unwrap_or_else(|e| e.into_inner()).url.clone();
+    let Some(url) = url else { return Ok(()) };
+    webbrowser::open(&url).map_err(|e| UiError::new(&state.tr, state.lang(), "browser", e.to_string()))
 }

@@ -149,13 +149,14 @@ class World:
 
 @pytest.fixture
 def make_world(tmp_path):
-    """make_world(**idp_env, roles=...) -> World. Servers stop when the test ends."""
+    """make_world(**idp_env, roles=..., aws_extra={...}) -> World. Servers stop when the test ends."""
     servers = []
 
-    def make(roles=None, **idp_env):
+    def make(roles=None, aws_extra=None, **idp_env):
         idp = start_idp(**idp_env)
         servers.append(idp)
-        aws = start_aws(tmp_path, idp.info["issuer"], idp.info["client_id"], roles or {ROLE_DEV: {}, ROLE_PROD: {}})
+        aws = start_aws(tmp_path, idp.info["issuer"], idp.info["client_id"], roles or {ROLE_DEV: {}, ROLE_PROD: {}},
+                        **(aws_extra or {}))
         servers.append(aws)
         return World(tmp_path, idp, aws)
 
@@ -178,8 +179,14 @@ def signed_in(world):
 
 
 APP = Path(os.environ.get("IDBRIDGE_APP_BIN", ROOT / "target" / "debug" / "idbridge-app"))
-ICON_COLOURS = {"signed-out": (0x78, 0x90, 0x9c), "ok": (0x2e, 0x7d, 0x32), "expiring": (0xef, 0x8f, 0x00),
-                "error": (0xc6, 0x28, 0x28)}
+ICON_STATES = ("signed-out", "ok", "expiring", "error")
+
+
+def _pixels(path):
+    return Image.open(path).convert("RGBA").resize((32, 32)).tobytes()
+
+
+ICONS = {state: _pixels(ROOT / "icons" / f"tray-{state}.png") for state in ICON_STATES}
 
 
 @pytest.fixture
@@ -191,13 +198,14 @@ def desktop():
     host.stop()
 
 
-class TrayApp:
-    def __init__(self, world, host, **env):
-        self.world, self.host = world, host
-        self.log = world.tmp / "app.log"
-        self.proc = subprocess.Popen([str(APP)], env=world.env(**env), stdout=subprocess.DEVNULL,
+class AppProcess:
+    """The tray app (or one of its windows, with `args`) running in the test's world; stderr in `log`."""
+
+    def __init__(self, world, *args, **env):
+        self.world = world
+        self.log = world.tmp / ("app.log" if not args else f"window-{os.getpid()}-{time.monotonic_ns()}.log")
+        self.proc = subprocess.Popen([str(APP), *args], env=world.env(**env), stdout=subprocess.DEVNULL,
                                      stderr=open(self.log, "w"))
-        host.wait_item()
 
     def stop(self):
         self.proc.terminate()
@@ -206,15 +214,26 @@ class TrayApp:
         except subprocess.TimeoutExpired:
             self.proc.kill()
 
+
+class TrayApp(AppProcess):
+    def __init__(self, world, host, **env):
+        super().__init__(world, **env)
+        self.host = host
+        host.wait_item()
+
     def menu(self):
         return self.host.layout()
 
     def click(self, prefix, within=None):
         # the app rebuilds its menu when what it shows changes; a panel then re-reads it, and so do we
         for attempt in range(5):
-            layout = self.menu()
-            parent = find(layout, within) if within else layout
-            item = find(parent, prefix)
+            def item_now():
+                try:
+                    layout = self.menu()
+                    return find(find(layout, within) if within else layout, prefix)
+                except AssertionError:
+                    return None
+            item = wait_for(item_now, 30, f"menu item {prefix!r}")
             assert item["enabled"], item
             try:
                 return self.host.click(item["id"])
@@ -231,19 +250,35 @@ class TrayApp:
         return wait_for(seen, timeout, f"menu item {prefix!r}")
 
     def icon_state(self):
-        """Which of icons/tray-*.png the tray shows, by the colour of the icon the panel is given."""
+        """Which of icons/tray-*.png the tray shows: the one closest, pixel by pixel, to what the panel is given."""
         item = self.host.item()
         path = Path(item["icon_theme_path"]) / (item["icon_name"] + ".png")
         if not path.exists():
             path = Path(item["icon_name"])
-        pixel = Image.open(path).convert("RGB").resize((64, 64)).getpixel((20, 10))
-        return min(ICON_COLOURS, key=lambda k: sum((a - b) ** 2 for a, b in zip(ICON_COLOURS[k], pixel)))
+        try:
+            shown = _pixels(path)
+        except OSError:
+            return None  # replaced while we read it
+        return min(ICONS, key=lambda k: sum((a - b) ** 2 for a, b in zip(ICONS[k], shown)))
 
     def wait_icon(self, state, timeout=30):
         return wait_for(lambda: self.icon_state() == state, timeout, f"the {state} icon")
 
     def notifications(self):
         return list(self.host.notifications.shown)
+
+    def wait_gone(self, prefix, timeout=30):
+        def gone():
+            try:
+                find(self.menu(), prefix)
+                return False
+            except AssertionError:
+                return True
+        return wait_for(gone, timeout, f"menu item {prefix!r} to go")
+
+    def children(self):
+        kids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        return kids
 
     def wait_notification(self, summary_prefix, timeout=30):
         return wait_for(lambda: next((n for n in self.notifications() if n["summary"].startswith(summary_prefix)), None),

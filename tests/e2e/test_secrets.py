@@ -11,6 +11,8 @@ def issued_secrets(world):
                 secrets[value] = f"IdP {kind}"
         if e.get("device_code"):
             secrets[e["device_code"]] = "device code"
+        if e.get("code"):
+            secrets[e["code"]] = "authorization code"
     for e in world.aws_log():
         issued = e.get("issued") or {}
         for kind in ("SecretAccessKey", "SessionToken"):

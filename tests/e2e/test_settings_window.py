@@ -2,10 +2,12 @@
 import socket
 import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -35,7 +37,7 @@ def settings(world):
     options.set_capability("tauri:options", {"application": str(APP), "args": ["--window", "settings"]})
     driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
     driver.implicitly_wait(0)
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text.strip())
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-heading").text.strip())
     yield driver
     driver.quit()
     driver_proc.terminate()
@@ -54,25 +56,54 @@ def test_an_invalid_issuer_is_shown_next_to_its_field_and_nothing_is_saved(world
     form = settings.find_element(By.ID, "provider-form")
     fill(form, name="corp", issuer="http://idp.example.com/", client_id="abc")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    error = WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-form .error"))
-    assert error.text == "an https:// URL (plain http:// is allowed only for 127.0.0.1, ::1 or localhost)"
-    assert "invalid" in form.find_element(By.NAME, "issuer").get_attribute("class")
+    error = WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-form .field-error"))
+    assert error.text == "Enter an https:// address (http:// only for localhost)."
+    issuer = form.find_element(By.NAME, "issuer")
+    assert "invalid" in issuer.get_attribute("class")
     assert (world.home / "config.toml").read_text() == before
+    # editing the field clears its error; the form's result line is still there for the next attempt
+    issuer.send_keys("x")
+    assert form.find_elements(By.CSS_SELECTOR, ".field-error") == []
+    assert "invalid" not in issuer.get_attribute("class")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#provider-form .field-error"))
+    assert form.find_element(By.ID, "provider-result") is not None
+
+
+def test_a_general_error_shows_a_sentence_with_copyable_details_and_feedback_never_vanishes(world, settings):
+    form = settings.find_element(By.ID, "provider-form")
+    fill(form, name="corp", issuer="https://127.0.0.1:1/", client_id="abc")
+    form.find_element(By.ID, "provider-test").click()
+    WebDriverWait(settings, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#provider-result .error"))
+    result = settings.find_element(By.ID, "provider-result")
+    assert result.find_element(By.CSS_SELECTOR, "p.error").text == "The identity provider could not be reached."
+    assert result.find_element(By.CSS_SELECTOR, "details pre").get_attribute("textContent"), "the technical text, folded"
+    # Test again after an error: the result line is still there and says something new
+    form.find_element(By.ID, "provider-test").click()
+    WebDriverWait(settings, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#provider-result .error"))
+    # Save after the error still reports into the same line
+    fill(form, issuer=world.issuer)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "provider-result").text == "Saved corp.")
 
 
 def test_a_valid_provider_and_profile_are_saved_keeping_comments(world, settings):
     form = settings.find_element(By.ID, "provider-form")
     fill(form, name="corp", issuer=world.issuer, client_id="corp-client")
+    assert settings.find_element(By.ID, "provider-heading").text == "Identity provider: corp", "says what it edits"
     form.find_element(By.ID, "provider-test").click()
-    WebDriverWait(settings, 15).until(lambda d: "/device/auth" in d.find_element(By.ID, "provider-result").text)
+    WebDriverWait(settings, 15).until(
+        lambda d: d.find_element(By.ID, "provider-result").text == "Found the identity provider; device sign-in is available.")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(settings, 10).until(lambda d: "corp" in d.find_element(By.ID, "provider-list").text)
 
     profile = settings.find_element(By.ID, "profile-form")
-    fill(profile, name="staging", role_arn="arn:aws:iam::123456789012:role/staging", region="eu-west-1")
+    fill(profile, name="staging", role_arn="arn:aws:iam::123456789012:role/staging", region="eu-west-1",
+         duration_minutes="120")
     Select(profile.find_element(By.NAME, "provider")).select_by_value("corp")
-    profile.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    profile.find_element(By.NAME, "region").send_keys(Keys.ENTER)  # Enter submits
     WebDriverWait(settings, 10).until(lambda d: "staging" in d.find_element(By.ID, "profile-list").text)
+    assert settings.find_element(By.ID, "profile-result").text == "Saved staging."
 
     text = (world.home / "config.toml").read_text()
     assert text.startswith("# written by the test\n"), "the person's comments are kept"
@@ -81,6 +112,7 @@ def test_a_valid_provider_and_profile_are_saved_keeping_comments(world, settings
                                            "scopes": ["openid", "offline_access", "email"]}
     assert config["profiles"]["staging"]["provider"] == "corp"
     assert config["profiles"]["staging"]["region"] == "eu-west-1"
+    assert config["profiles"]["staging"]["duration_seconds"] == 7200, "the window speaks minutes"
     assert config["profiles"]["dev"]["sts_endpoint"] == world.aws_url, "profiles not edited stay as they were"
 
 
@@ -90,8 +122,32 @@ def test_switching_to_japanese_changes_the_labels(world, settings):
     Select(form.find_element(By.NAME, "language")).select_by_value("ja")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text == "idbridge の設定")
-    assert settings.find_element(By.CSS_SELECTOR, "#provider-form button[type=submit]").text == "保存"
+    assert settings.find_element(By.CSS_SELECTOR, "#provider-form button[type=submit]").text == "プロバイダーを保存"
+    assert settings.find_element(By.ID, "app-result").text == "保存しました。"
+    # a Japanese button is never squeezed into a vertical stack of characters
+    button = settings.find_element(By.CSS_SELECTOR, "#provider-form button[type=submit]")
+    assert button.size["height"] < 48, f"one line of text: {button.size}"
     assert tomllib.loads((world.home / "config.toml").read_text())["app"]["language"] == "ja"
+
+
+def test_delete_asks_first_and_escape_closes(world, settings):
+    rows = settings.find_element(By.ID, "profile-list")
+    rows.find_element(By.CSS_SELECTOR, "button.danger").click()
+    assert "Delete dev?" in rows.text
+    rows.find_element(By.XPATH, ".//button[text()='Cancel']").click()
+    assert "dev" in tomllib.loads((world.home / "config.toml").read_text())["profiles"]
+    rows.find_element(By.CSS_SELECTOR, "button.danger").click()
+    rows.find_element(By.XPATH, ".//button[text()='Yes, delete']").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "profile-result").text == "Deleted dev.")
+    assert "dev" not in tomllib.loads((world.home / "config.toml").read_text()).get("profiles", {})
+
+
+def test_first_run_shows_the_setup_steps(world, settings):
+    (world.home / "config.toml").unlink()
+    settings.refresh()
+    WebDriverWait(settings, 20).until(lambda d: d.find_element(By.ID, "setup").is_displayed())
+    assert settings.find_element(By.ID, "config-error").is_displayed() is False, "a first run is not an error"
+    assert "Welcome to idbridge" in settings.find_element(By.ID, "setup").text
 
 
 def test_start_at_login_writes_and_removes_the_autostart_entry(world, settings):
@@ -103,7 +159,11 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(world, settings):
     WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "app-result").text)
     assert settings.find_element(By.ID, "app-result").text == "Saved."
     wait_for(entry.exists, 10, "the autostart entry")
-    assert f"Exec={APP}" in entry.read_text() or str(APP) in entry.read_text()
+    text = entry.read_text()
+    assert str(APP) in text
+    assert "Comment=Keeps AWS credentials from your sign-in ready\n" in text and "startup script" not in text
+    icon = next(line[5:] for line in text.splitlines() if line.startswith("Icon="))
+    assert Path(icon).exists() or icon == "idbridge-app", icon
     settings.find_element(By.ID, "autostart").click()
     settings.find_element(By.CSS_SELECTOR, "#app-form button[type=submit]").click()
     wait_for(lambda: not entry.exists(), 10, "the autostart entry to go")

@@ -1,5 +1,6 @@
 """The tray app as a person uses it: its real menu (read and clicked over D-Bus, as a desktop panel does),
-notifications seen on D-Bus, against the same local IdP, STS and federation stand-ins as the CLI."""
+notifications and their action buttons seen on D-Bus, against the same local IdP, STS and federation
+stand-ins as the CLI. At every moment the menu's first line says what to do next."""
 import json
 import subprocess
 
@@ -7,12 +8,13 @@ import pytest
 
 from conftest import APP, TrayApp, find, wait_for
 
+
 @pytest.fixture
 def tray(world, desktop):
     apps = []
 
-    def start():
-        app = TrayApp(world, desktop)
+    def start(**env):
+        app = TrayApp(world, desktop, **env)
         apps.append(app)
         return app
     yield start
@@ -20,28 +22,43 @@ def tray(world, desktop):
         a.stop()
 
 
+def first_action(app):
+    return next(i for i in app.menu()["children"] if i["enabled"])["label"]
+
+
 def test_sign_in_from_the_menu_then_the_aws_cli_and_open_console_work(world, tray):
     app = tray()
+    app.wait_menu(f"Sign in to {world.provider}…")
     app.wait_icon("signed-out")
-    assert find(app.menu(), "dev · dev · signed out")
+    assert first_action(app) == f"Sign in to {world.provider}…", "signing in is the first thing offered"
+    assert find(app.menu(), "dev · signed out")
     app.click(f"Sign in to {world.provider}")
-    note = app.wait_notification("idbridge: signed in")
-    assert note["body"] == "Signed in as alice@example.com — 1 profile ready"
+    note = app.wait_notification(f"Signed in to {world.provider}")
+    assert note["body"] == "alice@example.com · 1 profile ready"
+    assert note["icon"].endswith(".png"), "the app's own icon, not a generic one"
     [browser] = world.browser_entries()
     assert browser["outcome"] == "success"
     assert world.credential_file().exists()
     aws = world.aws_cli("sts", "get-caller-identity")
     assert aws.code == 0 and json.loads(aws.out)["Arn"].endswith(":assumed-role/dev/alice@example.com"), aws.err
+    app.wait_menu(f"{world.provider} · signed in as alice@example.com")
     app.wait_menu(f"Sign out of {world.provider}")
-    line = app.wait_menu("dev · dev · expires in")
-    assert line["label"] in ("dev · dev · expires in 59 min", "dev · dev · expires in 60 min")
+    app.wait_menu("dev · ready until")
+    assert find(app.menu(), "Renews automatically · valid until")
     app.wait_icon("ok")
+    wait_for(lambda: not app.children(), 20, "the sign-in window's process to end")
 
-    app.click("Open Console", within="dev · dev ·")
+    app.click("Open Console", within="dev · ready until")
     _, console = world.browser_entries(2)
     assert console["outcome"] == "followed" and console["status"] == 302, console
     assert console["location"] == "https://console.aws.amazon.com/console/home?region=ap-northeast-1"
     assert "SigninToken" not in app.log.read_text(), "the console URL is never logged"
+
+    app.click(f"Sign out of {world.provider}")
+    app.wait_menu("dev · signed out")
+    app.wait_icon("signed-out")
+    assert not world.credential_file().exists()
+    assert first_action(app) == f"Sign in to {world.provider}…"
 
 
 def test_background_refresh_replaces_the_credential_file_before_expiry(world, tray):
@@ -53,10 +70,12 @@ def test_background_refresh_replaces_the_credential_file_before_expiry(world, tr
     wait_for(lambda: json.loads(world.credential_file().read_text())["AccessKeyId"] != first, 60,
              "the background refresh")
     assert len(world.assumes()) >= 2
-    assert "refreshed profile dev" in app.log.read_text()
+    # the file is replaced inside the refresh; the app logs once the refresh returns
+    wait_for(lambda: "refreshed profile dev" in app.log.read_text(), 20, "the refresh to be logged")
+    app.wait_menu("dev · ready until")
 
 
-def test_a_revoked_refresh_token_asks_for_sign_in_once(make_world, desktop):
+def test_a_revoked_refresh_token_puts_sign_in_on_top_and_the_notification_button_signs_in(make_world, desktop):
     world = make_world(IDP_TTL_ID_TOKEN=60)  # refreshing needs the refresh token
     assert world.login().code == 0
     world.age_credentials(minutes_left=10)
@@ -64,20 +83,72 @@ def test_a_revoked_refresh_token_asks_for_sign_in_once(make_world, desktop):
     app = TrayApp(world, desktop)
     try:
         note = app.wait_notification(f"Sign-in needed for {world.provider}", timeout=60)
-        assert note["body"] == "Choose “Sign in” in the idbridge menu."
-        assert "(dev)" in note["summary"]
+        # (with the expiry warning of the same moment as a further line)
+        assert note["body"].startswith("Your sign-in has ended.\nSign in to continue."), note
+        assert note["actions"] == [(f"signin:{world.provider}", "Sign in")]
         app.wait_icon("error")
-        app.wait_menu("dev · dev · sign-in needed")
-        # asking again gets the same answer, and the same event is not told twice
-        app.click("Refresh now", within="dev · dev ·")
-        app.wait_menu("dev · dev · sign-in needed")
+        app.wait_menu("dev · sign-in needed")
+        assert first_action(app) == f"Sign in to {world.provider}…", "not a dead end"
+        assert not [i for i in app.menu()["children"] if i["label"].startswith("Retry")], "retrying would not help"
+        # the same event is not told twice
         assert len([n for n in app.notifications() if n["summary"].startswith("Sign-in needed")]) == 1
+        # a click on the notification's button signs in (the browser stand-in approves)
+        app.host.invoke_action(note, f"signin:{world.provider}")
+        app.wait_notification(f"Signed in to {world.provider}", timeout=60)
+        app.wait_menu("dev · ready until")
+        app.wait_icon("ok")
     finally:
         app.stop()
 
 
+def test_sts_out_of_reach_offers_retry_with_the_reason_and_retry_recovers(signed_in, tray):
+    world = signed_in
+    world.age_credentials(minutes_left=15)  # due for a refresh, still valid, not yet worth a warning
+    # one refresh tries STS three times, and the SDK twice each: all six fail, the next try works
+    world.aws_post("/_test/fail?code=IDPCommunicationError&count=6")
+    app = tray()
+    note = app.wait_notification("dev: credentials not renewed", timeout=60)
+    assert note["body"] == "AWS could not be reached.\nidbridge tries again automatically."
+    assert note["actions"] == [("retry", "Retry now")]
+    app.wait_menu("dev · not renewed · valid until")
+    assert first_action(app) == "Retry now", "the next action, not a sign-in that would not help"
+    assert find(app.menu(), "AWS could not be reached.")["enabled"] is False, "the reason, on its own line"
+    app.wait_icon("expiring")
+    labels = " ".join(label for _, label in all_labels(app.menu()))
+    assert "IDPCommunicationError" not in labels and "dispatch failure" not in labels, labels
+    # the notification's button is "Retry now": STS answers again
+    app.host.invoke_action(note, "retry")
+    app.wait_menu("dev · ready until")
+    app.wait_icon("ok")
+    assert not [i for i in app.menu()["children"] if i["label"] == "Retry now"]
+
+
+def all_labels(node, depth=0):
+    return [(depth, c["label"]) for c in node["children"]] + [x for c in node["children"] for x in all_labels(c, depth + 1)]
+
+
 def window_named(name):
     return subprocess.run(["xdotool", "search", "--name", name], capture_output=True, text=True).stdout.split()
+
+
+def test_first_run_opens_the_setup_view_and_the_menu_says_set_up(world, tray):
+    (world.home / "config.toml").unlink()
+    app = tray()
+    wait_for(lambda: window_named("idbridge — Settings"), 30, "the setup view on first run")
+    assert first_action(app) == "Set up idbridge…"
+
+
+def test_escape_cancels_the_sign_in_and_the_menu_offers_it_again(world, tray, window_manager):
+    app = tray(STANDIN_ACTION="ignore")  # the browser never approves: the window waits
+    app.click(f"Sign in to {world.provider}")
+    app.wait_menu(f"Signing in to {world.provider}… (show window)")
+    [wid] = wait_for(lambda: window_named("idbridge — Sign in"), 30, "the sign-in window")
+    wait_for(lambda: len(world.browser_entries()) >= 1, 30, "the browser opened on the sign-in page")
+    wait_for(lambda: "signin window ready" in app.log.read_text(), 30, "the sign-in page")
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "Escape"], check=True)
+    wait_for(lambda: not window_named("idbridge — Sign in"), 20, "the sign-in window to close")
+    app.wait_menu(f"Sign in to {world.provider}…")
+    wait_for(lambda: not app.children(), 20, "the sign-in process to end")
 
 
 def test_a_second_launch_opens_settings_in_the_running_app(world, tray):
@@ -102,8 +173,15 @@ def test_closing_settings_leaves_no_web_process_behind(world, tray, window_manag
     except AssertionError as e:
         raise AssertionError(f"{e}: {descendants(app.proc.pid)}") from None
     assert app.proc.poll() is None, "closing the last window does not quit the tray app"
+    ready = app.log.read_text().count("settings window ready")
     app.click("Settings…")
-    wait_for(lambda: window_named("idbridge — Settings"), 20, "Settings opened a second time")
+    [wid] = wait_for(lambda: window_named("idbridge — Settings"), 20, "Settings opened a second time")
+    wait_for(lambda: app.log.read_text().count("settings window ready") > ready, 30, "the Settings page")
+    # choosing Settings again while it is open raises it: still one window, one process
+    app.click("Settings…")
+    assert len(window_named("idbridge — Settings")) == 1
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "ctrl+w"], check=True)
+    wait_for(lambda: not descendants(app.proc.pid), 20, "Ctrl+W to close Settings")
 
 
 def descendants(pid):

@@ -9,6 +9,8 @@
 //   IDP_TTL_DEVICE / IDP_TTL_ID_TOKEN / IDP_TTL_REFRESH   lifetimes in seconds
 //   IDP_TAMPER=aud|iss|sig|exp  re-sign (or break) the ID token the token endpoint hands out
 //   IDP_ISSUER=URL          the issuer to announce (a front that passes requests on to this server)
+//   IDP_DATE_OFFSET=S       send a Date header S seconds off the real time (a server with a wrong clock)
+//   IDP_HIDE=a,b            leave these keys out of the discovery document
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
 // POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
 // requests get no answer for 30 s), POST /_test/delay?ms=M&count=N (the next N token requests are carried
@@ -61,9 +63,10 @@ server.listen(0, '127.0.0.1', () => {
       client_name: 'idbridge',
       application_type: 'native',
       token_endpoint_auth_method: 'none',
-      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-      response_types: [],
-      redirect_uris: [],
+      // the browser sign-in: authorization code + PKCE to a loopback redirect, any port (RFC 8252 §7.3)
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token', 'authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
     }],
     jwks: { keys: [jwk] },
     cookies: { keys: [randomUUID()] },
@@ -87,6 +90,14 @@ server.listen(0, '127.0.0.1', () => {
   provider.on('grant.revoked', (ctx, grantId) => log.push({ t: Date.now() / 1000, event: 'grant.revoked', grantId }));
 
   provider.use(async (ctx, next) => {
+    if (ctx.path !== '/.well-known/openid-configuration' || !env.IDP_HIDE) return next();
+    await next();
+    const body = { ...ctx.body };
+    for (const key of env.IDP_HIDE.split(',')) delete body[key];
+    ctx.body = body;
+  });
+
+  provider.use(async (ctx, next) => {
     if (ctx.path === '/device/auth' && ctx.method === 'POST') {
       await next();
       if (ctx.status === 200) ctx.body = { ...ctx.body, interval: num('IDP_INTERVAL', 1) };
@@ -108,6 +119,7 @@ server.listen(0, '127.0.0.1', () => {
     entry.grant_type = ctx.oidc?.params?.grant_type;
     if (entry.grant_type === 'refresh_token') entry.refresh_token = ctx.oidc.params.refresh_token;
     if (entry.grant_type?.endsWith('device_code')) entry.device_code = ctx.oidc.params.device_code;
+    if (entry.grant_type === 'authorization_code') entry.code = ctx.oidc.params.code;
     if (entry.result === 'authorization_pending' && slowDownLeft > 0) {
       slowDownLeft -= 1;
       ctx.status = env.IDP_MODE === 'auth0' ? 429 : 400;
@@ -133,6 +145,7 @@ server.listen(0, '127.0.0.1', () => {
 
   const handle = provider.callback();
   server.on('request', async (req, res) => {
+    if (env.IDP_DATE_OFFSET) res.setHeader('Date', new Date(Date.now() + num('IDP_DATE_OFFSET', 0) * 1000).toUTCString());
     if (req.url === '/_test/log') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(log));

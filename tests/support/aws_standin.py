@@ -9,7 +9,8 @@ issued credentials) goes to moto unchanged; moto checks its SigV4 signature, whi
 are the ones it issued.
 
 Prints {"port": N} on stdout, binds 127.0.0.1 only, exits when stdin closes. Config is a JSON file named
-by argv[1]: {"issuer", "client_ids", "roles": {arn: {"sub": optional, "max_duration": optional}}}.
+by argv[1]: {"issuer", "client_ids", "roles": {arn: {"sub": optional, "max_duration": optional}},
+"date_offset": optional seconds to put the Date header off by (a server with a wrong clock)}.
 Test endpoints: GET /_test/log, POST /_test/fail?code=C&count=N (the next N assumes fail with code C),
 POST /_test/hang?count=N (the next N assumes never answer), POST /_test/delay?seconds=S&count=N (the next
 N assumes answer normally after S seconds).
@@ -143,6 +144,9 @@ class Front(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string((timestamp or time.time()) + config.get("date_offset", 0))
+
     def reply(self, status, headers, body):
         self.send_response(status)
         for k, v in headers.items():
@@ -159,6 +163,8 @@ class Front(BaseHTTPRequestHandler):
                 return self.reply(200, {"Content-Type": "application/json"}, json.dumps(log).encode())
         if url.path == "/federation":
             return self.reply(*federation(dict(urllib.parse.parse_qsl(url.query))))
+        if url.path == "/oauth":
+            return self.reply(*logout(dict(urllib.parse.parse_qsl(url.query)), self.headers.get("Host", "")))
         return self.handle_sts("GET", b"")
 
     def do_POST(self):
@@ -174,6 +180,8 @@ class Front(BaseHTTPRequestHandler):
     def handle_sts(self, method, body):
         params = dict(urllib.parse.parse_qsl(body.decode() if body else urllib.parse.urlparse(self.path).query))
         action = params.get("Action")
+        if action == "AssumeRole":
+            return self.assume_role(method, body, params)
         if action != "AssumeRoleWithWebIdentity":
             status, headers, out = forward_to_moto(method, self.path, dict(self.headers), body, sign=False)
             record({"action": action, "status": status})
@@ -190,18 +198,42 @@ class Front(BaseHTTPRequestHandler):
             time.sleep(float(failure.split(":")[1]))
             failure = None
         error = aws_error(failure, "injected by the test", 400) if failure else check_assume(params)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self.finish(entry, error, lambda: forward_to_moto(method, "/", form, body, sign=True))
+
+    def finish(self, entry, error, forward):
+        """Records and sends the AWS error, or forwards to moto and records the credentials it issued."""
         if error:
             record({**entry, "status": error[0], "code": re.search(rb"<Code>(.*?)</Code>", error[2]).group(1).decode()})
             return self.reply(*error)
-        status, headers, out = forward_to_moto(method, "/", {"Content-Type": "application/x-www-form-urlencoded"}, body, sign=True)
-        creds = {}
+        status, headers, out = forward()
+        issued = {}
         if status == 200:
             tree = ElementTree.fromstring(out)
             for tag in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration", "Arn"):
                 el = tree.find(f".//{{{STS_NS}}}{tag}")
-                creds[tag] = el.text if el is not None else None
-        record({**entry, "status": status, "issued": creds})
+                issued[tag] = el.text if el is not None else None
+        record({**entry, "status": status, "issued": issued})
         return self.reply(status, headers, out)
+
+    def assume_role(self, method, body, params):
+        """Role chaining: what AWS checks and moto does not (the one-hour cap of chained sessions, the
+        session name, the role's ExternalId), then moto, which checks the caller's SigV4 signature."""
+        role = params.get("RoleArn", "")
+        entry = {"action": "AssumeRole", "role": role, "session": params.get("RoleSessionName"),
+                 "duration": params.get("DurationSeconds"), "external_id": params.get("ExternalId")}
+        want_external = config["roles"].get(role, {}).get("external_id")
+        error = None
+        if not SESSION_NAME.match(params.get("RoleSessionName", "")):
+            error = aws_error("ValidationError", "roleSessionName failed to satisfy constraint")
+        elif int(params.get("DurationSeconds", "3600")) > 3600:
+            error = aws_error("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+        elif role not in config["roles"]:
+            error = aws_error("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role}", 403)
+        elif want_external and params.get("ExternalId") != want_external:
+            error = aws_error("AccessDenied", f"Not authorized to perform sts:AssumeRole on {role}", 403)
+        # unchanged: moto checks the signature the caller made with the source profile's credentials
+        return self.finish(entry, error, lambda: forward_to_moto(method, self.path, dict(self.headers), body, sign=False))
 
 
 def federation(q):
@@ -221,7 +253,8 @@ def federation(q):
             return 400, {}, b"invalid session credentials"
         token = uuid.uuid4().hex + uuid.uuid4().hex
         signin_tokens[token] = (arn, time.time())
-        record({"action": "getSigninToken", "status": 200, "arn": arn, "signin_token": token})
+        record({"action": "getSigninToken", "status": 200, "arn": arn, "signin_token": token,
+                "session_duration": q.get("SessionDuration")})
         return 200, {"Content-Type": "application/json"}, json.dumps({"SigninToken": token}).encode()
     if q.get("Action") == "login":
         arn, issued = signin_tokens.get(q.get("SigninToken", ""), (None, 0))
@@ -230,6 +263,15 @@ def federation(q):
                 "issuer": q.get("Issuer")})
         return (302, {"Location": q["Destination"]}, b"") if ok else (400, {}, b"invalid sign-in request")
     return 400, {}, b"unknown Action"
+
+
+def logout(q, host):
+    """Ends the console session, then follows redirect_uri only to a sign-in host (here: this server),
+    as AWS does only for its regional sign-in hosts."""
+    target = q.get("redirect_uri", "")
+    ok = q.get("Action") == "logout" and urllib.parse.urlparse(target).netloc == host
+    record({"action": "logout", "status": 302, "redirected": ok})
+    return 302, {"Location": target if ok else "https://aws.amazon.com/"}, b""
 
 
 def caller_arn(key_id, secret, session_token):

@@ -2,10 +2,14 @@
 """A `BROWSER` stand-in: receives the URL idbridge opens and does what a person's browser would.
 
 For the IdP's device page it follows the real pages of oidc-provider over HTTP with a cookie jar: confirm
-the user code, log in, consent. For anything else (the console sign-in URL) it follows it once and records
+the user code, log in, consent. For an authorization URL (browser sign-in) it logs in, consents (or
+presses Cancel on the consent page for `deny`) and follows the redirect to idbridge's loopback listener,
+recording the page idbridge answers with. For anything else (the console sign-in URL) it follows it once and records
 where it led. What it did is appended as one JSON line to $STANDIN_LOG.
 
-$STANDIN_ACTION: approve (default), deny (press Abort on the confirm page), ignore (open nothing).
+$STANDIN_ACTION: approve (default), deny (press Abort on the confirm page), ignore (open nothing, but
+record the full URL so the test can answer idbridge itself).
+$STANDIN_LANG: the browser's Accept-Language (default en).
 $STANDIN_LOGIN: the account to log in as (default alice).
 $STANDIN_WAIT_POLLS=N: act only once the IdP has seen N device-code polls (the test IdP's /_test/log), so a
 test can place the approval between polls without guessing at timing.
@@ -24,7 +28,7 @@ import requests
 class Forms(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.forms, self.title, self._in_title = [], "", False
+        self.forms, self.title, self._in_title, self.links = [], "", False, []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -35,6 +39,8 @@ class Forms(HTMLParser):
             self.forms[-1]["fields"][a["name"]] = a.get("value", "")
         elif tag == "title":
             self._in_title = True
+        elif tag == "a" and a.get("href"):
+            self.links.append(a["href"])
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -74,6 +80,35 @@ def device_flow(url, action, login):
     return {"outcome": "gave-up", "title": Forms().title, **steps}
 
 
+def code_flow(url, action, login):
+    """Authorization code flow: log in, consent (or Cancel), land on idbridge's loopback page."""
+    s = requests.Session()
+    s.headers["Accept-Language"] = os.environ.get("STANDIN_LANG", "en")
+    page = s.get(url, timeout=10)
+    steps = []
+    for _ in range(8):
+        if urllib.parse.urlparse(page.url).path == "/callback":
+            sent = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
+            parsed = Forms()
+            parsed.feed(page.text)
+            return {"outcome": "callback", "status": page.status_code, "title": parsed.title.strip(),
+                    "page": page.text, "sent": sorted(sent), "error": sent.get("error"), "steps": steps}
+        parsed = Forms()
+        parsed.feed(page.text)
+        if not parsed.forms:
+            return {"outcome": "no-form", "status": page.status_code, "title": parsed.title.strip(), "steps": steps}
+        fields = dict(parsed.forms[0]["fields"])
+        steps.append(fields.get("prompt", "?"))
+        if fields.get("prompt") == "consent" and action == "deny":
+            cancel = next(h for h in parsed.links if h.endswith("/abort"))
+            page = s.get(urllib.parse.urljoin(page.url, cancel), timeout=10)
+            continue
+        if fields.get("prompt") == "login":
+            fields.update(login=login, password="any")
+        page = s.post(urllib.parse.urljoin(page.url, parsed.forms[0]["action"]), data=fields, timeout=10)
+    return {"outcome": "gave-up", "steps": steps}
+
+
 def wait_for_polls(url, count):
     origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(url))
     deadline = time.monotonic() + 60
@@ -84,20 +119,38 @@ def wait_for_polls(url, count):
         time.sleep(0.05)
 
 
+def follow(url):
+    """Follows redirects while they stay on the same server (a logout that redirects to the login)."""
+    hops = []
+    r = requests.get(url, allow_redirects=False, timeout=10)
+    while r.status_code in (301, 302, 303) and urllib.parse.urlparse(r.headers["Location"]).netloc == urllib.parse.urlparse(url).netloc:
+        hops.append(dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query)).get("Action"))
+        url = r.headers["Location"]
+        r = requests.get(url, allow_redirects=False, timeout=10)
+    hops.append(dict(urllib.parse.parse_qsl(urllib.parse.urlparse(url).query)).get("Action"))
+    return {"outcome": "followed", "status": r.status_code, "location": r.headers.get("Location"), "url": url, "hops": hops}
+
+
 def main():
-    url = sys.argv[1]
+    # a profile's `browser = [...]` may put arguments before the URL: record them
+    url, argv = sys.argv[-1], sys.argv[1:-1]
     action = os.environ.get("STANDIN_ACTION", "approve")
-    entry = {"url_path": urllib.parse.urlparse(url).path, "action": action}
+    entry = {"url_path": urllib.parse.urlparse(url).path, "action": action, "argv": argv}
+    if url.startswith("ext+container:"):  # what Firefox's container extension receives
+        q = dict(urllib.parse.parse_qsl(url[len("ext+container:"):]))
+        entry["container"], url = q["name"], q["url"]
+        entry["url_path"] = urllib.parse.urlparse(url).path
     if os.environ.get("STANDIN_WAIT_POLLS"):
         wait_for_polls(url, int(os.environ["STANDIN_WAIT_POLLS"]))
     try:
         if action == "ignore":
-            entry["outcome"] = "ignored"
+            entry.update(outcome="ignored", url=url)
+        elif urllib.parse.urlparse(url).path == "/auth":
+            entry.update(code_flow(url, action, os.environ.get("STANDIN_LOGIN", "alice")))
         elif "/device" in urllib.parse.urlparse(url).path:
             entry.update(device_flow(url, action, os.environ.get("STANDIN_LOGIN", "alice")))
         else:
-            r = requests.get(url, allow_redirects=False, timeout=10)
-            entry.update(outcome="followed", status=r.status_code, location=r.headers.get("Location"), url=url)
+            entry.update(follow(url))
     except Exception as e:  # the log is how the test learns what went wrong
         entry.update(outcome="error", error=repr(e))
     with open(os.environ["STANDIN_LOG"], "a") as f:

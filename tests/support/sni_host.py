@@ -61,12 +61,22 @@ class Notifications(ServiceInterface):
     @method()
     def Notify(self, app_name: "s", replaces_id: "u", app_icon: "s", summary: "s", body: "s",  # noqa: F821
                actions: "as", hints: "a{sv}", expire_timeout: "i") -> "u":  # noqa: F821
-        self.shown.append({"app": app_name, "summary": summary, "body": body, "t": time.time()})
+        # actions come as [id, label, id, label, ...]
+        self.shown.append({"app": app_name, "icon": app_icon, "summary": summary, "body": body, "t": time.time(),
+                           "actions": list(zip(actions[::2], actions[1::2])), "id": len(self.shown) + 1})
         return len(self.shown)
 
     @method()
     def GetCapabilities(self) -> "as":  # noqa: F821
-        return ["body"]
+        return ["body", "actions"]
+
+    @signal()
+    def ActionInvoked(self, ids) -> "us":  # noqa: F821
+        return ids
+
+    @signal()
+    def NotificationClosed(self, ids) -> "uu":  # noqa: F821
+        return ids
 
     @method()
     def GetServerInformation(self) -> "ssss":  # noqa: F821
@@ -160,6 +170,13 @@ class SniHost:
             menu = await self._menu(name, menu_path)
             await menu.call_event(node_id, "clicked", Variant("s", ""), int(time.time()))
         self._call(send())
+
+    def invoke_action(self, notification, action):
+        """As a person clicking an action button of a notification shown earlier."""
+        async def emit():
+            self.notifications.ActionInvoked([notification["id"], action])
+            self.notifications.NotificationClosed([notification["id"], 2])
+        self._call(emit())
 
     def stop(self):
         try:

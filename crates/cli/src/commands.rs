@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 use idbridge_core::clock::SystemClock;
-use idbridge_core::config::Config;
+use idbridge_core::config::{Config, Flow};
 use idbridge_core::credentials::format_expiration;
 use idbridge_core::logout::Revocation;
 use idbridge_core::token_store::Keychain;
@@ -59,19 +59,26 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Login { provider, profile, no_browser } => runtime.block_on(login(app, provider, profile, no_browser)),
+        Command::Login { provider, profile, no_browser, timeout } => {
+            runtime.block_on(login(app, provider, profile, no_browser, Duration::from_secs(timeout)))
+        }
         Command::Status { json } => status(app, json),
         Command::Logout { provider } => runtime.block_on(logout(app, provider)),
         Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
         Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
         Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
+        Command::Import { source, yes, overwrite_local_edits } => {
+            crate::import::run(app, runtime, source, yes, overwrite_local_edits)
+        }
+        Command::Doctor { profile, json } => crate::doctor::run(app, runtime, profile, json),
+        Command::AwsSetup { profile, json } => crate::aws_setup::run(app, &profile, json),
         Command::Console { profile, destination, print } => {
-            let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
             if print {
+                let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;
                 println!("{}", url.expose());
             } else {
-                webbrowser::open(url.expose())
-                    .map_err(|e| anyhow!("cannot open a browser ({e}); use --print to get the URL instead"))?;
+                let opener = |url: &str| webbrowser::open(url);
+                runtime.block_on(app.open_console(&profile, destination.as_deref(), opener))?;
                 eprintln!("Opened the AWS console for profile '{profile}' in your browser.");
             }
             Ok(ExitCode::SUCCESS)
@@ -101,9 +108,18 @@ fn pick_provider(config: &Config, app: &Idbridge, provider: Option<String>, prof
     }
 }
 
-async fn login(app: &Idbridge, provider: Option<String>, profile: Option<String>, no_browser: bool) -> anyhow::Result<ExitCode> {
+async fn login(
+    app: &Idbridge,
+    provider: Option<String>,
+    profile: Option<String>,
+    no_browser: bool,
+    timeout: Duration,
+) -> anyhow::Result<ExitCode> {
     let config = app.load_config()?;
     let provider = pick_provider(&config, app, provider, profile)?;
+    if config.providers[&provider].flow == Flow::Browser && !no_browser {
+        return crate::browser_login::run(app, &config, &provider, timeout).await;
+    }
     let pending = app.start_sign_in(&config, &provider).await?;
     let auth = &pending.authorization;
     let minutes = ((auth.expires_at - app.now()).whole_seconds() + 59) / 60;
@@ -119,6 +135,11 @@ async fn login(app: &Idbridge, provider: Option<String>, profile: Option<String>
     }
     eprintln!("Waiting for approval (the code expires in {minutes} min)...");
     let report = app.finish_sign_in(&config, pending, tokio::time::sleep).await?;
+    report_sign_in(&report, &provider)
+}
+
+/// What a sign-in (either flow) did for each profile; fails naming the profiles without credentials.
+pub fn report_sign_in(report: &idbridge_core::signin::SignInReport, provider: &str) -> anyhow::Result<ExitCode> {
     eprintln!("Signed in to '{}' as {}.", report.provider, sanitize::field(&report.who));
     for p in &report.profiles {
         match &p.result {

@@ -56,7 +56,7 @@ pub fn env(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str, for
     Ok(ExitCode::SUCCESS)
 }
 
-fn home_file(var: &str, default: &str) -> anyhow::Result<PathBuf> {
+pub fn home_file(var: &str, default: &str) -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }

@@ -5,9 +5,13 @@
 //! to stderr. Exit codes: 0 success, 1 error, 2 wrong arguments, 3 sign-in needed, 4 config error,
 //! 5 temporary (IdP/STS unreachable or out of time: try again later).
 
+mod aws_setup;
+mod browser_login;
 mod commands;
+mod doctor;
 mod export;
 mod fast_path;
+mod import;
 mod signals;
 
 use std::path::PathBuf;
@@ -24,8 +28,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Sign in with the device flow (browser), store the tokens in the OS keychain, and fetch credentials
-    /// for every profile of the provider.
+    /// Sign in (device flow, or the browser with PKCE for flow = "browser"), store the tokens in the OS
+    /// keychain, and fetch credentials for every profile of the provider.
     Login {
         /// The provider to sign in to (default: the only one configured).
         #[arg(long, conflicts_with = "profile")]
@@ -33,9 +37,13 @@ enum Command {
         /// Sign in to the provider of this profile.
         #[arg(long)]
         profile: Option<String>,
-        /// Print the URL and code only; do not open a browser.
+        /// Print the URL and code only; do not open a browser. With flow = "browser" this falls back to
+        /// the device flow (for SSH sessions).
         #[arg(long)]
         no_browser: bool,
+        /// Give up a browser sign-in after this many seconds.
+        #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+        timeout: u64,
     },
     /// Print the profile's credentials as credential_process JSON (for ~/.aws/config). Never asks a person.
     CredentialProcess {
@@ -89,6 +97,38 @@ enum Command {
         /// Print the sign-in URL on stdout instead of opening a browser. It signs anyone in for 15 minutes.
         #[arg(long)]
         print: bool,
+    },
+    /// Check everything between you and a working `aws` command; one line per check. Exit status 0 when
+    /// all is well, 1 when something needs fixing.
+    Doctor {
+        /// Check only this profile and its provider.
+        #[arg(long)]
+        profile: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge providers and profiles from a team's shared config (a file, or an https:// URL) into
+    /// config.toml: shows the changes and asks first. Your own edits and comments are kept.
+    Import {
+        /// A path, or an https:// URL (SSL_CERT_FILE adds CAs to trust for it).
+        #[arg(value_name = "PATH|URL")]
+        source: String,
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Also replace entries you edited yourself with the team's version.
+        #[arg(long)]
+        overwrite_local_edits: bool,
+    },
+    /// Print the AWS side of the setup for a profile: the IAM OIDC provider command and the role's trust
+    /// policy (with your own `sub` after a sign-in). Never calls AWS.
+    AwsSetup {
+        #[arg(long)]
+        profile: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -15,6 +15,17 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// AssumeRoleWithWebIdentity's own limits for DurationSeconds.
 pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 900..=43200;
 
+/// How a person signs in to a provider.
+#[derive(Debug, Clone, Copy, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Flow {
+    /// Device authorization grant (RFC 8628): works over SSH, the default.
+    #[default]
+    Device,
+    /// Authorization code with PKCE and a loopback redirect (RFC 8252, RFC 7636).
+    Browser,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Provider {
@@ -30,11 +41,15 @@ pub struct Provider {
     /// For an IdP whose discovery document omits it.
     #[serde(default)]
     pub token_endpoint: Option<String>,
+    #[serde(default)]
+    pub flow: Flow,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// For a chained profile (`source_profile`) this is filled in at load with its source's provider.
+    #[serde(default)]
     pub provider: String,
     pub role_arn: String,
     #[serde(default = "default_region")]
@@ -50,7 +65,29 @@ pub struct Profile {
     /// Where Open Console lands; default: the console home of the profile's region.
     #[serde(default)]
     pub console_destination: Option<String>,
+    /// The browser (program and arguments) that opens this profile's console; default: the system's.
+    #[serde(default)]
+    pub browser: Option<Vec<String>>,
+    /// Open the console in this Firefox container (an `ext+container:` URL).
+    #[serde(default)]
+    pub console_container: Option<String>,
+    /// Log out of the browser's current console session before signing in (browsers without the
+    /// console's multi-session support).
+    #[serde(default)]
+    pub console_sign_out_first: bool,
+    /// Role chaining: take this profile's credentials from `sts:AssumeRole` with the credentials of
+    /// another profile.
+    #[serde(default)]
+    pub source_profile: Option<String>,
+    /// The `sts:ExternalId` the role's trust policy asks for (chained profiles only).
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
+
+/// AWS caps a role-chained session at one hour, whatever the role allows.
+pub const CHAINED_MAX_DURATION_SECONDS: u32 = 3600;
+/// A chain longer than this is almost certainly a mistake.
+pub const MAX_CHAIN_DEPTH: usize = 5;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -180,10 +217,11 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: path.to_owned(),
             message: crate::sanitize::message(&(e.message().to_string() + &locate(text, e.message(), e.span()))),
         })?;
+        crate::chain::resolve_providers(&mut config, path)?;
         config.validate(path)?;
         Ok(config)
     }
@@ -252,11 +290,22 @@ impl Config {
             if !is_region(&p.region) {
                 return Err(invalid(key("region"), "an AWS region such as us-east-1 or ap-northeast-1"));
             }
+            crate::chain::validate(name, p).map_err(|(k, e)| invalid(key(k), &e))?;
             if !DURATION_RANGE.contains(&p.duration_seconds) {
                 return Err(invalid(key("duration_seconds"), &format!(
                     "a number of seconds from 900 to 43200 (got {})",
                     p.duration_seconds
                 )));
+            }
+            if let Some(b) = &p.browser
+                && (b.is_empty() || b[0].trim().is_empty() || b.iter().any(|a| a.contains('\0')))
+            {
+                return Err(invalid(key("browser"), "a list: the browser program, then its arguments, e.g. [\"firefox\", \"-P\", \"work\"]"));
+            }
+            if let Some(c) = &p.console_container
+                && (c.trim().is_empty() || c.len() > 64 || c.chars().any(char::is_control))
+            {
+                return Err(invalid(key("console_container"), "the name of a Firefox container (1 to 64 characters)"));
             }
             for (k, v) in [("sts_endpoint", &p.sts_endpoint), ("federation_endpoint", &p.federation_endpoint),
                 ("console_destination", &p.console_destination)]

@@ -22,7 +22,7 @@ pub struct ConfigEditor {
     doc: DocumentMut,
 }
 
-fn table<'d>(doc: &'d mut DocumentMut, key: &str) -> &'d mut Table {
+pub(crate) fn table<'d>(doc: &'d mut DocumentMut, key: &str) -> &'d mut Table {
     let item = doc.entry(key).or_insert_with(|| {
         let mut t = Table::new();
         t.set_implicit(true);

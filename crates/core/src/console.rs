@@ -18,6 +18,10 @@ pub enum ConsoleError {
     Refused { endpoint: String, status: u16 },
     #[error("the AWS federation endpoint {endpoint} gave no SigninToken")]
     NoToken { endpoint: String },
+    #[error("cannot start the browser '{program}' named in profile '{profile}': {source}")]
+    BrowserSpawn { profile: String, program: String, source: std::io::Error },
+    #[error("cannot open a browser ({detail}); use `idbridge console --print` to get the URL instead")]
+    NoBrowser { detail: String },
 }
 
 /// Sign-in and console hosts of the partition the region belongs to.
@@ -88,7 +92,9 @@ pub async fn signin_url(
     let body: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| ConsoleError::NoToken { endpoint: endpoint.clone() })?;
     let token = body["SigninToken"].as_str().ok_or_else(|| ConsoleError::NoToken { endpoint: endpoint.clone() })?;
-    Ok(Secret::new(login_url(&endpoint, destination, token)))
+    let login_at = crate::console_open::login_endpoint(profile, &endpoint);
+    let login = login_url(&login_at, destination, token);
+    Ok(Secret::new(crate::console_open::switch_url(profile, &login_at, login)))
 }
 
 pub fn login_url(endpoint: &str, destination: &str, signin_token: &str) -> String {

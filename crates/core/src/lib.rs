@@ -5,12 +5,17 @@
 
 pub mod app;
 pub mod aws_config;
+pub mod aws_setup;
+pub mod browser_signin;
+pub mod chain;
 pub mod clock;
 pub mod config;
 pub mod config_edit;
 pub mod console;
+pub mod console_open;
 pub mod credentials;
 pub mod device;
+pub mod doctor;
 pub mod endpoints;
 pub mod error;
 pub mod export;
@@ -18,8 +23,10 @@ pub mod failures;
 pub mod freshness;
 pub mod http;
 pub mod id_token;
+pub mod import;
 pub mod lock;
 pub mod logout;
+pub mod loopback;
 pub mod oidc;
 pub mod paths;
 pub mod refresh;

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
-use crate::config::Provider;
+use crate::config::{Flow, Provider};
 use crate::http::{CappedHttp, HttpError};
 use crate::sanitize;
 use crate::id_token::IdClaims;
@@ -35,6 +35,9 @@ struct DeviceEndpoint {
     /// RFC 7009, announced by some IdPs (Auth0: /oauth/revoke; oidc-provider when enabled).
     #[serde(default)]
     revocation_endpoint: Option<RevocationUrl>,
+    /// RFC 9207: the IdP puts `iss` in its authorization responses.
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: Option<bool>,
 }
 impl AdditionalProviderMetadata for DeviceEndpoint {}
 
@@ -52,7 +55,10 @@ type Metadata = ProviderMetadata<
     CoreResponseType,
     CoreSubjectIdentifierType,
 >;
-type Client = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
+/// The client as discovery leaves it; the device flow adds its endpoint on a copy when it runs.
+pub(crate) type Client =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
+type DeviceClient = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -74,7 +80,8 @@ pub enum OidcError {
     IssuerMismatch { configured: String, announced: String },
     #[error(
         "{issuer} announces no device_authorization_endpoint in its discovery document: if the IdP offers the \
-         device flow elsewhere, set device_authorization_endpoint under [providers.NAME] in config.toml"
+         device flow elsewhere, set device_authorization_endpoint under [providers.NAME] in config.toml; or set \
+         flow = \"browser\""
     )]
     NoDeviceEndpoint { issuer: String },
     #[error("{issuer} announces {field} = {url}: only https:// (http:// only on a loopback address) is allowed")]
@@ -85,6 +92,9 @@ pub enum OidcError {
     AccessDenied,
     #[error("the sign-in code expired before it was approved; run the sign-in again and approve within the time shown")]
     DeviceCodeExpired,
+    /// The browser came back with an authorization response that cannot be used.
+    #[error("the answer the browser brought back from the identity provider was refused: {reason}")]
+    Callback { reason: String },
     #[error("the identity provider no longer accepts the refresh token ({code}); a sign-in is needed")]
     RefreshRejected { code: String },
     #[error("the identity provider answered {code}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
@@ -139,11 +149,12 @@ pub struct TokenSet {
 /// A discovered provider, ready for device flow and refresh.
 #[derive(Clone)]
 pub struct Oidc {
-    client: Client,
+    pub(crate) client: Client,
+    device_url: Option<DeviceAuthorizationUrl>,
     revocation: Option<RevocationUrl>,
-    http: CappedHttp,
-    issuer: String,
-    clock: Arc<dyn Clock>,
+    pub(crate) http: CappedHttp,
+    pub(crate) issuer: String,
+    pub(crate) clock: Arc<dyn Clock>,
     pub discovered: Discovered,
 }
 
@@ -151,7 +162,11 @@ pub struct Oidc {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Discovered {
     pub issuer: String,
+    /// Empty when the IdP has none (only possible for a provider with flow = "browser").
     pub device_authorization_endpoint: String,
+    pub authorization_endpoint: String,
+    /// RFC 9207: authorization responses carry `iss`, which must then be checked.
+    pub authorization_response_iss_parameter_supported: bool,
     pub token_endpoint: Option<String>,
     pub jwks_uri: String,
     pub scopes_supported: Vec<String>,
@@ -184,20 +199,17 @@ impl Oidc {
             return Err(OidcError::IssuerMismatch { configured: sanitize::field(&issuer), announced: sanitize::field(metadata.issuer().as_str()) });
         }
         let override_url = |v: &Option<String>| v.as_deref().map(|u| u.parse::<url::Url>()).transpose().map_err(|e| failed(e.to_string()));
+        // optional here: only the device flow needs it (checked below)
         let device = match override_url(&provider.device_authorization_endpoint)? {
-            Some(u) => DeviceAuthorizationUrl::from_url(u),
-            None => metadata
-                .additional_metadata()
-                .device_authorization_endpoint
-                .clone()
-                .ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: sanitize::field(&issuer) })?,
+            Some(u) => Some(DeviceAuthorizationUrl::from_url(u)),
+            None => metadata.additional_metadata().device_authorization_endpoint.clone(),
         };
         let token = match override_url(&provider.token_endpoint)? {
             Some(u) => Some(TokenUrl::from_url(u)),
             None => metadata.token_endpoint().cloned(),
         };
         let announced: [(&'static str, Option<&url::Url>); 6] = [
-            ("device_authorization_endpoint", Some(device.url())),
+            ("device_authorization_endpoint", device.as_ref().map(|d| d.url())),
             ("token_endpoint", token.as_ref().map(|t| t.url())),
             ("jwks_uri", Some(metadata.jwks_uri().url())),
             ("authorization_endpoint", Some(metadata.authorization_endpoint().url())),
@@ -215,9 +227,17 @@ impl Oidc {
             openidconnect::DiscoveryError::Request(h) => OidcError::from_http(&jwks_url, h),
             other => failed(format!("jwks_uri: {}", sanitize::field(&other.to_string()))),
         })?;
+        if device.is_none() && provider.flow == Flow::Device {
+            return Err(OidcError::NoDeviceEndpoint { issuer: sanitize::field(&issuer) });
+        }
         let discovered = Discovered {
             issuer: issuer.clone(),
-            device_authorization_endpoint: device.to_string(),
+            device_authorization_endpoint: device.as_ref().map(|d| d.to_string()).unwrap_or_default(),
+            authorization_endpoint: metadata.authorization_endpoint().to_string(),
+            authorization_response_iss_parameter_supported: metadata
+                .additional_metadata()
+                .authorization_response_iss_parameter_supported
+                .unwrap_or(false),
             token_endpoint: Some(token.to_string()),
             jwks_uri: jwks_url,
             scopes_supported: metadata
@@ -227,14 +247,19 @@ impl Oidc {
         };
         let revocation = metadata.additional_metadata().revocation_endpoint.clone();
         let client = CoreClient::from_provider_metadata(metadata.set_jwks(jwks), ClientId::new(provider.client_id.clone()), None)
-            .set_device_authorization_url(device)
             .set_token_uri(token);
-        Ok(Self { client, revocation, http, issuer, clock, discovered })
+        Ok(Self { client, device_url: device, revocation, http, issuer, clock, discovered })
+    }
+
+    fn device_client(&self) -> Result<DeviceClient, OidcError> {
+        let url = self.device_url.clone().ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: sanitize::field(&self.issuer) })?;
+        Ok(self.client.clone().set_device_authorization_url(url))
     }
 
     /// Step 1 of the device flow: ask for a device code and the user code to show.
     pub async fn start_device_flow(&self, provider: &Provider) -> Result<DeviceAuthorization, OidcError> {
-        let mut req = self.client.exchange_device_code();
+        let client = self.device_client()?;
+        let mut req = client.exchange_device_code();
         for scope in &provider.scopes {
             req = req.add_scope(Scope::new(scope.clone()));
         }
@@ -254,7 +279,7 @@ impl Oidc {
     {
         let clock = self.clock.clone();
         let response = self
-            .client
+            .device_client()?
             .exchange_device_access_token(&auth.details)
             .set_time_fn(move || to_chrono(clock.now()))
             .request_async(&self.http, sleep, Some(auth.details.expires_in()))
@@ -329,12 +354,27 @@ impl Oidc {
     }
 
     fn verify(&self, response: &CoreTokenResponse, old_refresh: Option<&Secret>) -> Result<TokenSet, OidcError> {
+        // the device and refresh grants carry no nonce
+        self.verify_with_nonce(response, old_refresh, None)
+    }
+
+    /// Checks the ID token (signature, `iss`, `aud`, `exp`, and `nonce` when one was sent) and takes the tokens.
+    pub(crate) fn verify_with_nonce(
+        &self,
+        response: &CoreTokenResponse,
+        old_refresh: Option<&Secret>,
+        nonce: Option<&Nonce>,
+    ) -> Result<TokenSet, OidcError> {
         let id_token: &CoreIdToken = response.extra_fields().id_token().ok_or(OidcError::NoIdToken)?;
         let clock = self.clock.clone();
         let verifier = self.client.id_token_verifier().set_time_fn(move || to_chrono(clock.now()));
-        // the device and refresh grants carry no nonce
+        let check_nonce = |got: Option<&Nonce>| match nonce {
+            None => Ok(()),
+            Some(want) if got.is_some_and(|g| g.secret() == want.secret()) => Ok(()),
+            Some(_) => Err("the ID token's nonce is not the one this sign-in sent".to_string()),
+        };
         id_token
-            .claims(&verifier, |_: Option<&Nonce>| Ok(()))
+            .claims(&verifier, check_nonce)
             .map_err(|e| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: sanitize::field(&e.to_string()) })?;
         let raw = id_token.to_string();
         let claims = IdClaims::decode(&raw)
@@ -346,7 +386,7 @@ impl Oidc {
         Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims })
     }
 
-    fn token_error<T: openidconnect::ErrorResponse + 'static>(
+    pub(crate) fn token_error<T: openidconnect::ErrorResponse + 'static>(
         &self,
         e: RequestTokenError<HttpError, T>,
     ) -> OidcError {

@@ -180,6 +180,9 @@ impl Idbridge {
     /// provider lock; the caller holds the profile lock.
     async fn refresh_locked(&self, config: &Config, want: &Want<'_>, deadline: Instant) -> Result<Vec<u8>> {
         let (profile, provider) = self.profile_and_provider(config, want.profile)?;
+        if profile.source_profile.is_some() {
+            return self.refresh_chained(config, want.profile, deadline).await;
+        }
         // shared with a rotation in flight, which keeps it until the new token is stored even if this
         // caller gives up first
         let lock = self.paths.lock_file("provider", &profile.provider);

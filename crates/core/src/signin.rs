@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::failures;
 use crate::freshness::Binding;
 use crate::refresh::blocking_lock;
-use crate::oidc::{DeviceAuthorization, Oidc};
+use crate::oidc::{DeviceAuthorization, Oidc, TokenSet};
 use crate::token_store::StoredTokens;
 
 /// A sign-in waits this long for a refresh or sign-out in another process to finish.
@@ -66,9 +66,24 @@ impl Idbridge {
     {
         let PendingSignIn { provider_name, provider, oidc, authorization } = pending;
         let set = oidc.finish_device_flow(authorization, sleep).await?;
+        self.complete_sign_in(config, provider_name, &provider, &set).await
+    }
+
+    /// After either flow: stores the tokens, then fetches credentials for every profile of the provider;
+    /// chained profiles (`source_profile`) last, once the provider lock is let go (their refresh takes
+    /// their source's profile lock, which comes before the provider lock).
+    pub(crate) async fn complete_sign_in(
+        &self,
+        config: &Config,
+        provider_name: String,
+        provider: &Provider,
+        set: &TokenSet,
+    ) -> Result<SignInReport> {
+        let (chained, direct): (Vec<_>, Vec<_>) =
+            config.profiles_of(&provider_name).partition(|(_, p)| p.source_profile.is_some());
         // the provider lock orders this sign-in with refreshes and sign-outs in other processes
         let lock = self.paths.lock_file("provider", &provider_name);
-        let _guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
+        let guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
         self.save_tokens(&provider_name, StoredTokens {
             issuer: provider.issuer.clone(),
             client_id: provider.client_id.clone(),
@@ -77,18 +92,28 @@ impl Idbridge {
         })
         .await?;
         let mut profiles = Vec::new();
-        for (name, profile) in config.profiles_of(&provider_name) {
+        for (name, profile) in direct {
             failures::clear(&self.paths.failure_file(name));
             let result = async {
                 let deadline = Instant::now() + self.http_timeout;
                 let assumed = self.assume(name, profile, &set.id_token, &set.claims, deadline).await?;
-                self.write_credentials(name, profile, &provider, &assumed.credentials, config.source.as_ref())?;
+                self.write_credentials(name, profile, provider, &assumed.credentials, config.source.as_ref())?;
                 Ok::<_, Error>(assumed.credentials.expiration)
             }
             .await;
             if let Err(e) = &result {
-                failures::record(&self.paths.failure_file(name), None, &Binding::of(&provider_name, &provider, profile), e, self.clock.now());
+                failures::record(&self.paths.failure_file(name), None, &Binding::of(&provider_name, provider, profile), e, self.clock.now());
             }
+            profiles.push(ProfileOutcome { profile: name.clone(), result });
+        }
+        drop(guard);
+        for (name, _) in chained {
+            failures::clear(&self.paths.failure_file(name));
+            let result = self.renew(name, Instant::now() + self.http_timeout * 2).await.and_then(|served| {
+                crate::credentials::Credentials::from_process_json(&served.json).map(|c| c.expiration).map_err(|reason| {
+                    crate::credentials::CredentialFileError::Corrupt { path: self.paths.credential_file(name), reason }.into()
+                })
+            });
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
         Ok(SignInReport { provider: provider_name, who: crate::sanitize::field(set.claims.display_name()), profiles })

@@ -1,5 +1,6 @@
-//! STS AssumeRoleWithWebIdentity through aws-sdk-sts: an unsigned call (no AWS credentials needed) to
-//! the profile's regional endpoint or its override, trading an ID token for role credentials.
+//! STS through aws-sdk-sts, at the profile's regional endpoint or its override: AssumeRoleWithWebIdentity
+//! (unsigned: an ID token for role credentials) and AssumeRole for role chaining (signed with the
+//! source profile's credentials).
 
 use std::time::Duration;
 
@@ -21,8 +22,8 @@ const IDP_COMMUNICATION_BACKOFF: Duration = Duration::from_millis(300);
 #[derive(Debug, thiserror::Error)]
 pub enum StsError {
     /// AWS answered with an error code (InvalidIdentityToken, AccessDenied, ...).
-    #[error("AWS STS refused AssumeRoleWithWebIdentity for {role_arn}: {code}: {message} (HTTP {status})")]
-    Refused { role_arn: String, code: String, message: String, status: u16 },
+    #[error("AWS STS refused {action} for {role_arn}: {code}: {message} (HTTP {status})")]
+    Refused { action: &'static str, role_arn: String, code: String, message: String, status: u16 },
     #[error("cannot reach AWS STS at {endpoint}")]
     Unreachable { endpoint: String, source: Box<dyn std::error::Error + Send + Sync> },
     #[error("AWS STS at {endpoint} did not answer within {seconds} s")]
@@ -70,12 +71,9 @@ pub fn endpoint_of(profile: &Profile) -> String {
     })
 }
 
-pub async fn assume_role_with_web_identity(
-    profile: &Profile,
-    id_token: &Secret,
-    session_name: &str,
-    timeout: Duration,
-) -> Result<AssumedRole, StsError> {
+/// The STS client of a profile: its region or endpoint, bounded time, few retries; `credentials` signs
+/// the calls (AssumeRole), none for the unsigned AssumeRoleWithWebIdentity.
+fn client(profile: &Profile, timeout: Duration, credentials: Option<&Credentials>) -> aws_sdk_sts::Client {
     let mut builder = aws_sdk_sts::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(profile.region.clone()))
@@ -90,7 +88,25 @@ pub async fn assume_role_with_web_identity(
     if let Some(endpoint) = &profile.sts_endpoint {
         builder = builder.endpoint_url(endpoint);
     }
-    let client = aws_sdk_sts::Client::from_conf(builder.build());
+    if let Some(c) = credentials {
+        builder = builder.credentials_provider(aws_sdk_sts::config::Credentials::new(
+            c.access_key_id.clone(),
+            c.secret_access_key.expose(),
+            Some(c.session_token.expose().to_string()),
+            None,
+            "idbridge-source-profile",
+        ));
+    }
+    aws_sdk_sts::Client::from_conf(builder.build())
+}
+
+pub async fn assume_role_with_web_identity(
+    profile: &Profile,
+    id_token: &Secret,
+    session_name: &str,
+    timeout: Duration,
+) -> Result<AssumedRole, StsError> {
+    let client = client(profile, timeout, None);
     // the retries below sleep: bound the whole exchange, not only each attempt
     tokio::time::timeout(timeout, attempts(&client, profile, id_token, session_name, timeout))
         .await
@@ -115,9 +131,9 @@ async fn attempts(
             .send()
             .await;
         match result {
-            Ok(out) => return convert(profile, out),
+            Ok(out) => return convert(profile, out.credentials, out.assumed_role_user),
             Err(e) => {
-                let err = map_error(profile, e, timeout);
+                let err = map_error(profile, "AssumeRoleWithWebIdentity", e, timeout);
                 if err.code() == Some("IDPCommunicationError") && attempt < IDP_COMMUNICATION_ATTEMPTS {
                     tokio::time::sleep(IDP_COMMUNICATION_BACKOFF * 2u32.pow(attempt - 1)).await;
                     attempt += 1;
@@ -129,12 +145,35 @@ async fn attempts(
     }
 }
 
+/// Role chaining: sts:AssumeRole signed with the source profile's role credentials. AWS caps the
+/// session at one hour (config validation keeps `duration_seconds` within that).
+pub async fn assume_role(
+    profile: &Profile,
+    source: &Credentials,
+    session_name: &str,
+    timeout: Duration,
+) -> Result<AssumedRole, StsError> {
+    let request = client(profile, timeout, Some(source))
+        .assume_role()
+        .role_arn(&profile.role_arn)
+        .role_session_name(session_name)
+        .set_external_id(profile.external_id.clone())
+        .duration_seconds(profile.duration_seconds as i32)
+        .send();
+    let out = tokio::time::timeout(timeout, request)
+        .await
+        .map_err(|_| StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs() })?
+        .map_err(|e| map_error(profile, "AssumeRole", e, timeout))?;
+    convert(profile, out.credentials, out.assumed_role_user)
+}
+
 fn convert(
     profile: &Profile,
-    out: aws_sdk_sts::operation::assume_role_with_web_identity::AssumeRoleWithWebIdentityOutput,
+    credentials: Option<aws_sdk_sts::types::Credentials>,
+    user: Option<aws_sdk_sts::types::AssumedRoleUser>,
 ) -> Result<AssumedRole, StsError> {
     let empty = || StsError::Empty { role_arn: profile.role_arn.clone() };
-    let c = out.credentials.ok_or_else(empty)?;
+    let c = credentials.ok_or_else(empty)?;
     let expiration = OffsetDateTime::from_unix_timestamp(c.expiration.secs()).map_err(|_| empty())?;
     Ok(AssumedRole {
         credentials: Credentials {
@@ -143,12 +182,13 @@ fn convert(
             session_token: Secret::new(c.session_token),
             expiration,
         },
-        assumed_role_arn: out.assumed_role_user.map(|u| u.arn),
+        assumed_role_arn: user.map(|u| u.arn),
     })
 }
 
 fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static>(
     profile: &Profile,
+    action: &'static str,
     e: SdkError<E, aws_smithy_runtime_api::http::Response>,
     timeout: Duration,
 ) -> StsError {
@@ -164,6 +204,7 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
             }
         }
         SdkError::ServiceError(se) => StsError::Refused {
+            action,
             role_arn: profile.role_arn.clone(),
             code: sanitize::field(se.err().code().unwrap_or("Unknown")),
             message: sanitize::field(se.err().message().unwrap_or("(no message)")),

@@ -1,0 +1,128 @@
+//! `idbridge doctor`: every link between a person and a working `aws` command, checked one by one, each
+//! giving one line "ok" or "problem → what to do". The report is plain data (serde) so the CLI prints it
+//! and the tray's Settings can show it.
+
+mod local;
+mod remote;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::app::Idbridge;
+use crate::config::Config;
+
+/// Clock skew beyond this breaks ID token checks (`iat`/`exp`) and SigV4 (AWS allows 5 min, but the
+/// ID token's lifetime checks are tighter at some IdPs).
+pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::seconds(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Problem,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Stable name of the check (`discovery`, `clock_idp`, ...), for UIs and scripts.
+    pub id: &'static str,
+    /// What was checked: "config", "provider auth0", "profile dev", "environment".
+    pub subject: String,
+    pub status: Status,
+    pub message: String,
+    /// What to do about a problem.
+    pub fix: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DoctorReport {
+    pub checks: Vec<Check>,
+}
+
+impl DoctorReport {
+    pub fn problems(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.status == Status::Problem)
+    }
+
+    pub fn is_healthy(&self) -> bool {
+        self.problems().next().is_none()
+    }
+
+    fn ok(&mut self, id: &'static str, subject: impl Into<String>, message: impl Into<String>) {
+        self.checks.push(Check { id, subject: subject.into(), status: Status::Ok, message: message.into(), fix: None });
+    }
+
+    fn problem(&mut self, id: &'static str, subject: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+        self.checks.push(Check {
+            id,
+            subject: subject.into(),
+            status: Status::Problem,
+            message: message.into(),
+            fix: Some(fix.into()),
+        });
+    }
+}
+
+/// What the doctor needs from outside the core: the front end reads the environment and passes it in.
+#[derive(Debug, Clone, Default)]
+pub struct DoctorInput {
+    /// Check only this profile (and its provider).
+    pub profile: Option<String>,
+    /// `$AWS_CONFIG_FILE` or `~/.aws/config`.
+    pub aws_config_file: PathBuf,
+    /// `$AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`.
+    pub aws_credentials_file: PathBuf,
+    /// The idbridge CLI that `credential_process` should run (the tray passes the CLI next to it).
+    pub program: Option<String>,
+    /// The AWS_* variables of the environment the AWS CLI will run in.
+    pub env: Vec<(String, String)>,
+}
+
+impl Idbridge {
+    /// Runs every check. Never fails: whatever goes wrong is a line of the report. Blocking parts
+    /// (keychain, files) run on the blocking pool.
+    pub async fn doctor(&self, input: &DoctorInput) -> DoctorReport {
+        let mut report = DoctorReport::default();
+        let config = match self.load_config() {
+            Ok(c) => {
+                report.ok("config", "config", format!("{} loads", self.paths.config_file.display()));
+                c
+            }
+            Err(e) => {
+                report.problem("config", "config", e.to_string(), "fix the file as the message says; see the README for an example");
+                local::environment(&mut report, input, &Config::default());
+                return report;
+            }
+        };
+        let config = match narrow(&config, input.profile.as_deref(), &self.paths.config_file) {
+            Ok(c) => c,
+            Err(e) => {
+                report.problem("config", "config", e.to_string(), "name one of the profiles listed");
+                return report;
+            }
+        };
+        for (name, provider) in &config.providers {
+            remote::provider(self, &mut report, name, provider).await;
+        }
+        local::keychain_and_sign_in(self, &mut report, &config).await;
+        local::state_dir(&mut report, &self.paths);
+        remote::sts_clocks(self, &mut report, &config).await;
+        local::profiles(self, &mut report, &config, input);
+        local::environment(&mut report, input, &config);
+        report
+    }
+}
+
+/// The config reduced to one profile and its provider, when asked for.
+fn narrow(config: &Config, profile: Option<&str>, path: &std::path::Path) -> crate::Result<Config> {
+    let Some(name) = profile else { return Ok(config.clone()) };
+    let p = config.profile(name, path)?.clone();
+    let mut out = Config { app: config.app.clone(), ..Config::default() };
+    if let Some(provider) = config.providers.get(&p.provider) {
+        out.providers.insert(p.provider.clone(), provider.clone());
+    }
+    out.profiles.insert(name.to_string(), p);
+    Ok(out)
+}

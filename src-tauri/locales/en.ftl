@@ -1,0 +1,171 @@
+# idbridge tray app and windows, English. One file per language, read by the app (menu, notifications,
+# errors) and handed to the web views (Settings, Sign in), so every string lives here once.
+
+## Tray menu
+menu-set-up = Set up idbridge…
+menu-fix-settings = Fix the settings…
+menu-sign-in = Sign in to { $provider }…
+menu-signing-in = Signing in to { $provider }… (show window)
+menu-retry = Retry now
+menu-provider-signed-in = { $provider } · signed in as { $who }
+menu-provider-signed-in-anon = { $provider } · signed in
+menu-provider-signed-out = { $provider } · signed out
+menu-provider-sign-in-needed = { $provider } · sign-in needed
+menu-provider-keychain = { $provider } · keychain unavailable
+profile-ready = { $profile } · ready until { $time }
+profile-on-use = { $profile } · ready (renewed on next use)
+profile-renewing = { $profile } · renewing…
+profile-signed-out = { $profile } · signed out
+profile-sign-in-needed = { $profile } · sign-in needed
+profile-failing = { $profile } · not renewed · valid until { $time }
+profile-failing-expired = { $profile } · not renewed
+profile-keychain = { $profile } · keychain unavailable
+detail-renews = Renews automatically · valid until { $time }
+detail-retrying = Retrying automatically · valid until { $time }
+detail-role = Role { $role } · { $region }
+open-console = Open Console
+refresh-now = Refresh now
+copy-profile = Copy profile name
+sign-out = Sign out of { $provider }
+settings = Settings…
+quit = Quit idbridge
+no-profiles = No AWS profiles yet
+
+## Tooltip (where the panel shows one)
+tooltip-ok = idbridge — { $profile } OK until { $time }
+tooltip-ok-many = idbridge — { $count } profiles OK
+tooltip-signed-out = idbridge — signed out
+tooltip-set-up = idbridge — not set up yet
+tooltip-attention = idbridge — { $reason }
+
+## Notifications
+note-signed-in = Signed in to { $provider }
+note-signed-in-body = { $who } · { $count ->
+    [one] 1 profile ready
+   *[other] { $count } profiles ready
+  }
+note-profile-failed = { $profile }: { $reason }
+note-sign-in-needed = Sign-in needed for { $provider }
+note-sign-in-needed-body =
+    { $reason }
+    Sign in to continue.
+note-not-renewed = { $profile }: credentials not renewed
+note-not-renewed-body =
+    { $reason }
+    idbridge tries again automatically.
+note-expiring = { $profile }: AWS credentials expire in { $minutes } min
+note-expired = { $profile }: AWS credentials expired
+note-console-failed = Could not open the AWS console
+note-sign-out-failed = Could not sign out of { $provider }
+note-more = …and { $count } more
+action-sign-in = Sign in
+action-retry = Retry now
+action-open-console = Open Console
+
+## Errors: one short sentence a person can act on, per error code
+err-config = The settings file has a problem.
+err-access_denied = The sign-in was declined in the browser.
+err-expired_token = The sign-in code expired before it was approved.
+err-id_token_rejected = The identity provider sent a token that could not be trusted.
+err-issuer_mismatch = The identity provider gave a different issuer than the settings say.
+err-idp_unreachable = The identity provider could not be reached.
+err-idp_error = The identity provider refused the request.
+err-sts_unreachable = AWS could not be reached.
+err-sts_refused = AWS refused this role for your sign-in.
+err-keychain_unavailable = The keychain is not available. Unlock it or start it, then retry.
+err-keychain_error = The keychain refused the request.
+err-file_error = A credentials file could not be read or written.
+err-console_error = The AWS console sign-in failed.
+err-lock_timeout = Another idbridge process is busy with this profile.
+err-sign_in_needed = Your sign-in has ended.
+err-timeout = This took too long.
+err-browser = No web browser could be opened.
+err-autostart = The start-at-login entry could not be changed.
+err-window = The window could not be opened.
+err-unknown = Something went wrong.
+details = Details
+copy-details = Copy details
+copied = Copied.
+
+## Settings form fields: what a valid value looks like
+field-name = Use letters, digits, “-”, “_” or “.” (at most 64).
+field-issuer = Enter an https:// address (http:// only for localhost).
+field-client_id = Enter the client ID from your identity provider.
+field-scopes = Scopes are words separated by spaces.
+field-role_arn = Enter a role ARN such as arn:aws:iam::123456789012:role/dev.
+field-region = Enter an AWS region such as us-east-1.
+field-duration_seconds = Choose between 15 and 720 minutes.
+field-session_name_claim = Enter a claim name such as email.
+field-console_destination = Enter an https:// console address.
+field-notify_before_expiry_minutes = Choose between 1 and 120 minutes.
+field-provider = Choose a provider.
+field-language = Choose a language.
+field-section = Unknown section.
+
+## Settings window
+title_settings = idbridge — Settings
+title_signin = idbridge — Sign in
+settings_title = idbridge settings
+setup_title = Welcome to idbridge
+setup_intro = Three steps: add your identity provider, add an AWS profile, then sign in.
+setup_step_provider = 1. Identity provider
+setup_step_profile = 2. AWS profile
+setup_step_signin = 3. Sign in
+setup_signin_hint = Your browser opens to sign in; credentials then renew automatically.
+sign_in_now = Sign in now
+providers = Identity providers
+profiles = AWS profiles
+general = General
+name = Name
+issuer = Issuer URL
+client_id = Client ID
+scopes = Scopes
+scopes_help = Space-separated. openid and offline_access are needed to stay signed in.
+provider = Provider
+role_arn = Role ARN
+region = Region
+duration = Session length (minutes)
+duration_help = How long each set of AWS credentials lasts, 15 to 720 minutes (the role may allow less).
+session_claim = Session name claim
+session_claim_help = The sign-in detail that names your AWS session, e.g. email.
+destination = Console page
+destination_help = The console address Open Console goes to (optional).
+advanced = Advanced
+editing_provider = Identity provider: { $name }
+editing_profile = AWS profile: { $name }
+new_entry = new
+save_provider = Save provider
+save_profile = Save profile
+save_general = Save general settings
+new_provider = New provider
+new_profile = New profile
+delete = Delete
+confirm_delete = Delete { $name }?
+really_delete = Yes, delete
+deleted = Deleted { $name }.
+test = Test
+testing = Contacting the identity provider…
+test_ok = Found the identity provider; device sign-in is available.
+saved = Saved.
+saved_named = Saved { $name }.
+notify_lead = Warn before expiry (minutes)
+language = Language
+lang_auto = Follow the system
+autostart = Start idbridge when I log in
+config_file = Settings file
+none_yet = None yet.
+edit = Edit
+close = Close
+cancel = Cancel
+
+## Sign-in window
+signin_title = Sign in to { $provider }
+signin_compare = Check that your browser shows this code, then approve there:
+signin_waiting = Waiting for approval…
+signin_starting = Contacting the identity provider…
+signin_expires = The code expires in { $time }
+signin_open_again = Open browser again
+copy_code = Copy code
+signin_address = Or go to
+signin_failed = Sign-in failed
+retry = Retry

@@ -1,0 +1,167 @@
+# idbridge トレイアプリとウィンドウ (日本語)。en.ftl と同じキーを持つこと (テストで確認)。
+
+## Tray menu
+menu-set-up = idbridge を設定…
+menu-fix-settings = 設定を直す…
+menu-sign-in = { $provider } にサインイン…
+menu-signing-in = { $provider } にサインイン中… (ウィンドウを表示)
+menu-retry = 今すぐ再試行
+menu-provider-signed-in = { $provider } · { $who } でサインイン中
+menu-provider-signed-in-anon = { $provider } · サインイン中
+menu-provider-signed-out = { $provider } · サインアウト済み
+menu-provider-sign-in-needed = { $provider } · サインインが必要
+menu-provider-keychain = { $provider } · キーチェーンを使えません
+profile-ready = { $profile } · { $time } まで有効
+profile-on-use = { $profile } · 使用時に自動更新
+profile-renewing = { $profile } · 更新中…
+profile-signed-out = { $profile } · サインアウト済み
+profile-sign-in-needed = { $profile } · サインインが必要
+profile-failing = { $profile } · 更新できていません · { $time } まで有効
+profile-failing-expired = { $profile } · 更新できていません
+profile-keychain = { $profile } · キーチェーンを使えません
+detail-renews = 自動で更新 · { $time } まで有効
+detail-retrying = 自動で再試行中 · { $time } まで有効
+detail-role = ロール { $role } · { $region }
+open-console = コンソールを開く
+refresh-now = 今すぐ更新
+copy-profile = プロファイル名をコピー
+sign-out = { $provider } からサインアウト
+settings = 設定…
+quit = idbridge を終了
+no-profiles = AWS プロファイルはまだありません
+
+## Tooltip
+tooltip-ok = idbridge — { $profile } は { $time } まで有効
+tooltip-ok-many = idbridge — { $count } 個のプロファイルが有効
+tooltip-signed-out = idbridge — サインアウト済み
+tooltip-set-up = idbridge — まだ設定されていません
+tooltip-attention = idbridge — { $reason }
+
+## Notifications
+note-signed-in = { $provider } にサインインしました
+note-signed-in-body = { $who } · { $count } 個のプロファイルが使えます
+note-profile-failed = { $profile }: { $reason }
+note-sign-in-needed = { $provider } へのサインインが必要です
+note-sign-in-needed-body =
+    { $reason }
+    続けるにはサインインしてください。
+note-not-renewed = { $profile }: 認証情報を更新できません
+note-not-renewed-body =
+    { $reason }
+    idbridge が自動で再試行します。
+note-expiring = { $profile }: AWS 認証情報はあと { $minutes } 分で期限切れです
+note-expired = { $profile }: AWS 認証情報の期限が切れました
+note-console-failed = AWS コンソールを開けませんでした
+note-sign-out-failed = { $provider } からサインアウトできませんでした
+note-more = ほか { $count } 件
+action-sign-in = サインイン
+action-retry = 今すぐ再試行
+action-open-console = コンソールを開く
+
+## Errors
+err-config = 設定ファイルに問題があります。
+err-access_denied = ブラウザーでサインインが拒否されました。
+err-expired_token = 承認される前にサインインのコードが期限切れになりました。
+err-id_token_rejected = ID プロバイダーから信頼できないトークンが届きました。
+err-issuer_mismatch = ID プロバイダーの発行者が設定と違います。
+err-idp_unreachable = ID プロバイダーに接続できません。
+err-idp_error = ID プロバイダーが要求を拒否しました。
+err-sts_unreachable = AWS に接続できません。
+err-sts_refused = AWS がこのサインインでのロールの使用を拒否しました。
+err-keychain_unavailable = キーチェーンを使えません。ロックを解除するか起動してから再試行してください。
+err-keychain_error = キーチェーンが要求を拒否しました。
+err-file_error = 認証情報ファイルを読み書きできません。
+err-console_error = AWS コンソールへのサインインに失敗しました。
+err-lock_timeout = 別の idbridge がこのプロファイルを処理中です。
+err-sign_in_needed = サインインの有効期間が終わりました。
+err-timeout = 時間がかかりすぎました。
+err-browser = ブラウザーを開けませんでした。
+err-autostart = ログイン時の起動設定を変更できませんでした。
+err-window = ウィンドウを開けませんでした。
+err-unknown = 問題が発生しました。
+details = 詳細
+copy-details = 詳細をコピー
+copied = コピーしました。
+
+## Settings form fields
+field-name = 英数字と「-」「_」「.」で 64 文字以内にしてください。
+field-issuer = https:// のアドレスを入力してください (http:// は localhost のみ)。
+field-client_id = ID プロバイダーのクライアント ID を入力してください。
+field-scopes = スコープはスペースで区切って入力してください。
+field-role_arn = arn:aws:iam::123456789012:role/dev のようなロール ARN を入力してください。
+field-region = us-east-1 のような AWS リージョンを入力してください。
+field-duration_seconds = 15〜720 分の範囲で指定してください。
+field-session_name_claim = email のようなクレーム名を入力してください。
+field-console_destination = https:// で始まるコンソールのアドレスを入力してください。
+field-notify_before_expiry_minutes = 1〜120 分の範囲で指定してください。
+field-provider = プロバイダーを選んでください。
+field-language = 言語を選んでください。
+field-section = 不明な項目です。
+
+## Settings window
+title_settings = idbridge — 設定
+title_signin = idbridge — サインイン
+settings_title = idbridge の設定
+setup_title = idbridge へようこそ
+setup_intro = ID プロバイダーと AWS プロファイルを追加して、サインインするだけです。
+setup_step_provider = 1. ID プロバイダー
+setup_step_profile = 2. AWS プロファイル
+setup_step_signin = 3. サインイン
+setup_signin_hint = ブラウザーでサインインすると、その後は認証情報が自動で更新されます。
+sign_in_now = 今すぐサインイン
+providers = ID プロバイダー
+profiles = AWS プロファイル
+general = 全般
+name = 名前
+issuer = 発行者 (Issuer) URL
+client_id = クライアント ID
+scopes = スコープ
+scopes_help = スペース区切り。サインインを保つには openid と offline_access が必要です。
+provider = プロバイダー
+role_arn = ロール ARN
+region = リージョン
+duration = セッションの長さ (分)
+duration_help = AWS 認証情報 1 回分の有効時間。15〜720 分 (ロールの上限が優先されます)。
+session_claim = セッション名に使うクレーム
+session_claim_help = AWS セッションの名前に使うサインイン情報 (例: email)。
+destination = コンソールのページ
+destination_help = 「コンソールを開く」で開くアドレス (任意)。
+advanced = 詳細設定
+editing_provider = ID プロバイダー: { $name }
+editing_profile = AWS プロファイル: { $name }
+new_entry = 新規
+save_provider = プロバイダーを保存
+save_profile = プロファイルを保存
+save_general = 全般の設定を保存
+new_provider = 新しいプロバイダー
+new_profile = 新しいプロファイル
+delete = 削除
+confirm_delete = { $name } を削除しますか?
+really_delete = 削除する
+deleted = { $name } を削除しました。
+test = 接続テスト
+testing = ID プロバイダーに接続しています…
+test_ok = ID プロバイダーが見つかりました。デバイスサインインを使えます。
+saved = 保存しました。
+saved_named = { $name } を保存しました。
+notify_lead = 期限切れの何分前に知らせるか
+language = 言語
+lang_auto = システムに合わせる
+autostart = ログイン時に idbridge を起動する
+config_file = 設定ファイル
+none_yet = まだありません。
+edit = 編集
+close = 閉じる
+cancel = キャンセル
+
+## Sign-in window
+signin_title = { $provider } にサインイン
+signin_compare = ブラウザーに同じコードが表示されていることを確かめてから承認してください:
+signin_waiting = 承認を待っています…
+signin_starting = ID プロバイダーに接続しています…
+signin_expires = コードの有効期限まであと { $time }
+signin_open_again = ブラウザーをもう一度開く
+copy_code = コードをコピー
+signin_address = または次のアドレスへ:
+signin_failed = サインインできませんでした
+retry = 再試行
