@@ -3,10 +3,11 @@ notifications and their action buttons seen on D-Bus, against the same local IdP
 stand-ins as the CLI. At every moment the menu's first line says what to do next."""
 import json
 import subprocess
+import sys
 
 import pytest
 
-from conftest import APP, TrayApp, find, wait_for
+from conftest import APP, ROLE_DEV, SUPPORT, TrayApp, find, wait_for
 
 
 @pytest.fixture
@@ -192,3 +193,17 @@ def descendants(pid):
 
 def web_processes(pid):
     return [k for k, cmd in descendants(pid) if "WebKit" in cmd]
+
+
+def test_open_console_from_the_menu_uses_the_profiles_own_browser(signed_in, tray):
+    w = signed_in
+    w.write_config(profiles={})
+    text = (w.home / "config.toml").read_text()
+    text += w.profile_toml("dev", ROLE_DEV, browser=[sys.executable, str(SUPPORT / "browser.py"), "-P", "work"]) + "\n"
+    (w.home / "config.toml").write_text(text)
+    app = tray()
+    app.click("Open Console", within="dev · ready until")
+    entry = w.browser_entries(2)[1]
+    assert entry["argv"] == ["-P", "work"], "the profile's browser, not the system's: %r" % entry
+    assert entry["status"] == 302 and entry["location"].startswith("https://console.aws.amazon.com/"), entry
+    assert "SigninToken" not in app.log.read_text(), "the console URL is never logged"
