@@ -168,4 +168,6 @@ signin_open_again = Open browser again
 copy_code = Copy code
 signin_address = Or go to
 signin_failed = Sign-in failed
+signin_continue_in_browser = Continue in your browser. This window closes once you are signed in.
+signin_browser_expires = The sign-in ends in { $time }
 retry = Retry

@@ -164,4 +164,6 @@ signin_open_again = ブラウザーをもう一度開く
 copy_code = コードをコピー
 signin_address = または次のアドレスへ:
 signin_failed = サインインできませんでした
+signin_continue_in_browser = ブラウザーで続けてください。サインインが終わるとこのウィンドウは閉じます。
+signin_browser_expires = サインインの有効期限まであと { $time }
 retry = 再試行
