@@ -171,3 +171,27 @@ signin_failed = Sign-in failed
 signin_continue_in_browser = Continue in your browser. This window closes once you are signed in.
 signin_browser_expires = The sign-in ends in { $time }
 retry = Retry
+
+## Settings: Check setup (the doctor; its own sentences stay English and show as Details)
+check_setup = Check setup
+check_setup_hint = Checks the config, the identity provider, the clock, the keychain and the AWS CLI setup.
+check_setup_running = Checking…
+check_setup_all_ok = Everything is set up.
+check_setup_problems = Problems found: { $count }
+check_setup_failed = The check could not run.
+doctor_ok = OK
+doctor_problem = Problem: see Details for what to do.
+doctor_fix = Fix:
+doctor-aws_config = AWS CLI profile
+doctor-clock_idp = Clock (identity provider)
+doctor-clock_sts = Clock (AWS STS)
+doctor-config = Configuration file
+doctor-credentials = Credentials
+doctor-discovery = Identity provider discovery
+doctor-endpoint = Identity provider endpoint
+doctor-environment = Environment variables
+doctor-keychain = Keychain
+doctor-partition = AWS partition
+doctor-signed_in = Sign-in
+doctor-state_dir = State folder
+doctor-static_keys = Static access keys

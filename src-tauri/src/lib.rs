@@ -10,6 +10,7 @@
 mod autostart;
 mod children;
 mod core_adapter;
+mod doctor;
 pub mod i18n;
 mod icons;
 pub mod model;
@@ -155,6 +156,7 @@ pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>,
             settings::set_autostart,
             settings::test_provider,
             settings::request_sign_in,
+            doctor::check_setup,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
