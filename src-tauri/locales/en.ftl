@@ -195,3 +195,18 @@ doctor-partition = AWS partition
 doctor-signed_in = Sign-in
 doctor-state_dir = State folder
 doctor-static_keys = Static access keys
+
+## Settings: Import team config (the core's import; entries named as in config.toml)
+err-import = The team config could not be imported.
+import_title = Import team config
+import_hint = A file or https:// address your team shares: its providers and profiles are merged into your settings; your own edits stay.
+import_source = File or https:// address
+import_preview = Preview
+import_apply = Import
+import_overwrite = Replace my edits with the team's
+import_add = add
+import_update = update
+import_keep_local_edit = keep your edit
+import_unchanged = unchanged
+import_nothing = Nothing to change.
+import_done = Imported.

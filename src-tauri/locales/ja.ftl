@@ -191,3 +191,18 @@ doctor-partition = AWS パーティション
 doctor-signed_in = サインイン
 doctor-state_dir = 状態フォルダー
 doctor-static_keys = 固定のアクセスキー
+
+## Settings: Import team config (the core's import; entries named as in config.toml)
+err-import = チームの設定を取り込めませんでした。
+import_title = チームの設定を取り込む
+import_hint = チームが共有するファイルまたは https:// アドレス: そのプロバイダーとプロファイルを設定に取り込みます。自分で編集した部分はそのまま残ります。
+import_source = ファイルまたは https:// アドレス
+import_preview = 確認
+import_apply = 取り込む
+import_overwrite = 自分の編集をチームの設定で置き換える
+import_add = 追加
+import_update = 更新
+import_keep_local_edit = 自分の編集を残す
+import_unchanged = 変更なし
+import_nothing = 変更はありません。
+import_done = 取り込みました。

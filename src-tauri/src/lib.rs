@@ -13,6 +13,7 @@ mod core_adapter;
 mod doctor;
 pub mod i18n;
 mod icons;
+mod import;
 pub mod model;
 mod notifier;
 mod runtime;
@@ -157,6 +158,8 @@ pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>,
             settings::test_provider,
             settings::request_sign_in,
             doctor::check_setup,
+            import::preview_import,
+            import::apply_import,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -10,9 +10,10 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import APP, wait_for
+from conftest import APP, ROLE_PROD, wait_for
 
 
 def free_port():
@@ -211,3 +212,34 @@ def test_check_setup_in_japanese_keeps_the_doctors_english_as_details(world, set
     details = problem.find_element(By.CSS_SELECTOR, "pre").text
     assert details == f"{want['message']}\n→ {want['fix']}", details
     assert "件の問題が見つかりました" in settings.find_element(By.ID, "doctor-result").text
+
+
+def test_import_previews_the_team_config_then_merges_it_keeping_comments(world, settings):
+    team = world.tmp / "team.toml"
+    team.write_text(f'[profiles.prod]  # read-only\nprovider = "{world.provider}"\n'
+                    f'role_arn = "{ROLE_PROD}"\nregion = "eu-west-1"\nsts_endpoint = "{world.aws_url}"\n')
+    before = (world.home / "config.toml").read_text()
+    settings.file_detector = UselessFileDetector()  # the path is text typed in, not a file to upload
+    form = settings.find_element(By.ID, "import-form")
+    fill(form, source=str(team))
+    form.find_element(By.ID, "import-preview").click()
+    line = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#import-list li"))
+    assert line.get_attribute("data-entry") == "profiles.prod" and line.text.startswith("add [profiles.prod]"), line.text
+    assert (world.home / "config.toml").read_text() == before, "a preview writes nothing"
+    settings.find_element(By.ID, "import-apply").click()
+    WebDriverWait(settings, 20).until(lambda d: d.find_element(By.ID, "import-result").text == "Imported.")
+    config = tomllib.loads((world.home / "config.toml").read_text())
+    assert config["profiles"]["prod"]["region"] == "eu-west-1" and "dev" in config["profiles"]
+    assert "# written by the test" in (world.home / "config.toml").read_text(), "comments stay"
+    assert "prod" in settings.find_element(By.ID, "profile-list").text, "the profile list shows the import"
+
+
+def test_an_http_team_config_is_refused_with_a_sentence_and_details(world, settings):
+    form = settings.find_element(By.ID, "import-form")
+    fill(form, source="http://example.com/team.toml")
+    form.find_element(By.ID, "import-preview").click()
+    box = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#import-result .error-box"))
+    assert box.find_element(By.CSS_SELECTOR, "p.error").text == "The team config could not be imported."
+    details = box.find_element(By.CSS_SELECTOR, "pre").get_attribute("textContent")
+    assert details.startswith("refusing http://example.com/team.toml: a team config must come over https://"), details
+    assert not settings.find_element(By.ID, "import-apply").is_displayed()
