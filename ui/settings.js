@@ -234,6 +234,109 @@ $("#sign-in-now").addEventListener("click", () => {
   if (first) invoke("request_sign_in", { provider: first });
 });
 
+// Import team config: Preview lists what each entry gets, Import writes (fetched and planned again)
+function importLine(c) {
+  const li = document.createElement("li");
+  li.className = "check-line";
+  li.dataset.entry = c.entry;
+  li.dataset.action = c.action;
+  li.textContent = `${tr(`import_${c.action}`)} [${c.entry}]`;
+  for (const d of c.details) {
+    const line = document.createElement("div");
+    line.className = "fix";
+    line.textContent = d;
+    li.append(line);
+  }
+  return li;
+}
+
+let lastImport = null;
+
+function showImport(p) {
+  lastImport = p;
+  $("#import-list").replaceChildren(...p.changes.map(importLine));
+  $("#import-apply").hidden = !($("#import-overwrite").checked ? p.writes_if_overwriting : p.writes);
+}
+
+$("#import-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const f = e.target;
+  clearErrors(f);
+  result(f, "", "");
+  try {
+    const p = await invoke("preview_import", { source: f.source.value });
+    showImport(p);
+    if ($("#import-apply").hidden) result(f, "muted", tr("import_nothing"));
+  } catch (err) { $("#import-list").replaceChildren(); $("#import-apply").hidden = true; showError(f, err); }
+});
+
+$("#import-overwrite").addEventListener("change", () => { if (lastImport) showImport(lastImport); });
+
+$("#import-apply").addEventListener("click", async () => {
+  const f = $("#import-form");
+  try {
+    await invoke("apply_import", { source: f.source.value, overwriteLocal: $("#import-overwrite").checked });
+    await reload();
+    $("#import-apply").hidden = true;
+    ok(f, tr("import_done"));
+  } catch (err) { showError(f, err); }
+});
+
+// Check setup: one line per check of the doctor; its English sentences are the Details in Japanese
+function checkLine(c) {
+  const li = document.createElement("li");
+  li.className = `check-line ${c.ok ? "ok" : "problem"}`;
+  li.dataset.check = c.id;
+  const head = document.createElement("div");
+  const mark = document.createElement("span");
+  mark.className = "mark";
+  mark.textContent = c.ok ? "✓" : "✗";
+  const label = document.createElement("strong");
+  label.textContent = ` ${c.label}: `;
+  const message = document.createElement("span");
+  message.className = "message";
+  message.textContent = c.message;
+  head.append(mark, label, message);
+  li.append(head);
+  if (c.fix) {
+    const fix = document.createElement("div");
+    fix.className = "fix";
+    fix.textContent = `${tr("doctor_fix")} ${c.fix}`;
+    li.append(fix);
+  }
+  if (c.details) {
+    const more = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = tr("details");
+    const pre = document.createElement("pre");
+    pre.textContent = c.details;
+    more.append(summary, pre);
+    li.append(more);
+  }
+  return li;
+}
+
+$("#check-setup").addEventListener("click", async () => {
+  const button = $("#check-setup");
+  const out = $("#doctor-result");
+  button.disabled = true;
+  out.className = "result muted";
+  out.textContent = tr("check_setup_running");
+  $("#doctor-list").replaceChildren();
+  try {
+    const checks = await invoke("check_setup");
+    $("#doctor-list").replaceChildren(...checks.map(checkLine));
+    const problems = checks.filter((c) => !c.ok).length;
+    out.className = problems ? "result bad" : "result ok";
+    out.textContent = problems ? tr("check_setup_problems", { count: problems }) : tr("check_setup_all_ok");
+  } catch (err) {
+    out.className = "result bad";
+    out.textContent = tr("check_setup_failed");
+  } finally {
+    button.disabled = false;
+  }
+});
+
 onCloseKeys(() => invoke("close_window"));
 
 (async () => {

@@ -1,6 +1,8 @@
 // The sign-in window: the user code to compare with the browser, Copy code, Open browser again, a
-// countdown; on failure the reason, Details and Retry. Escape cancels.
+// countdown; on failure the reason, Details and Retry. Escape cancels. The browser flow has no code:
+// the window says to continue in the browser.
 let expiresAt = null;
+let viewFlow = "device";
 const $ = (id) => document.getElementById(id);
 
 function render(view) {
@@ -10,9 +12,13 @@ function render(view) {
   $("waiting").hidden = view.status !== "waiting";
   $("failed").hidden = view.status !== "failed";
   $("retry").hidden = view.status !== "failed";
+  const device = view.flow !== "browser";
+  for (const id of ["compare", "user-code", "copy-code", "address"]) $(id).hidden = !device;
+  $("continue").hidden = device;
   if (view.user_code) $("user-code").textContent = view.user_code;
   if (view.verification_uri) $("uri").textContent = view.verification_uri;
   expiresAt = view.expires_at;
+  viewFlow = view.flow;
   $("error").replaceChildren(...(view.error ? [errorView(view.error)] : []));
   $("cancel").textContent = tr(view.status === "failed" ? "close" : "cancel");
   (view.status === "failed" ? $("retry") : $("cancel")).focus();
@@ -29,7 +35,7 @@ function tick() {
   if (!expiresAt) return;
   const left = Math.max(0, Math.round(expiresAt - Date.now() / 1000));
   const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-  $("countdown").textContent = tr("signin_expires", { time: mmss });
+  $("countdown").textContent = tr(viewFlow === "browser" ? "signin_browser_expires" : "signin_expires", { time: mmss });
 }
 
 async function start() {

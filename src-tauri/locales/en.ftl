@@ -168,4 +168,45 @@ signin_open_again = Open browser again
 copy_code = Copy code
 signin_address = Or go to
 signin_failed = Sign-in failed
+signin_continue_in_browser = Continue in your browser. This window closes once you are signed in.
+signin_browser_expires = The sign-in ends in { $time }
 retry = Retry
+
+## Settings: Check setup (the doctor; its own sentences stay English and show as Details)
+check_setup = Check setup
+check_setup_hint = Checks the config, the identity provider, the clock, the keychain and the AWS CLI setup.
+check_setup_running = Checking…
+check_setup_all_ok = Everything is set up.
+check_setup_problems = Problems found: { $count }
+check_setup_failed = The check could not run.
+doctor_ok = OK
+doctor_problem = Problem: see Details for what to do.
+doctor_fix = Fix:
+doctor-aws_config = AWS CLI profile
+doctor-clock_idp = Clock (identity provider)
+doctor-clock_sts = Clock (AWS STS)
+doctor-config = Configuration file
+doctor-credentials = Credentials
+doctor-discovery = Identity provider discovery
+doctor-endpoint = Identity provider endpoint
+doctor-environment = Environment variables
+doctor-keychain = Keychain
+doctor-partition = AWS partition
+doctor-signed_in = Sign-in
+doctor-state_dir = State folder
+doctor-static_keys = Static access keys
+
+## Settings: Import team config (the core's import; entries named as in config.toml)
+err-import = The team config could not be imported.
+import_title = Import team config
+import_hint = A file or https:// address your team shares: its providers and profiles are merged into your settings; your own edits stay.
+import_source = File or https:// address
+import_preview = Preview
+import_apply = Import
+import_overwrite = Replace my edits with the team's
+import_add = add
+import_update = update
+import_keep_local_edit = keep your edit
+import_unchanged = unchanged
+import_nothing = Nothing to change.
+import_done = Imported.

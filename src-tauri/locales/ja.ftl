@@ -164,4 +164,45 @@ signin_open_again = ブラウザーをもう一度開く
 copy_code = コードをコピー
 signin_address = または次のアドレスへ:
 signin_failed = サインインできませんでした
+signin_continue_in_browser = ブラウザーで続けてください。サインインが終わるとこのウィンドウは閉じます。
+signin_browser_expires = サインインの有効期限まであと { $time }
 retry = 再試行
+
+## Settings: Check setup (the doctor; its own sentences stay English and show as Details)
+check_setup = セットアップを確認
+check_setup_hint = 設定、ID プロバイダー、時計、キーチェーン、AWS CLI の設定を確認します。
+check_setup_running = 確認しています…
+check_setup_all_ok = すべて正しく設定されています。
+check_setup_problems = { $count } 件の問題が見つかりました。
+check_setup_failed = 確認を実行できませんでした。
+doctor_ok = 問題ありません
+doctor_problem = 問題があります。対処方法は詳細を見てください。
+doctor_fix = 対処:
+doctor-aws_config = AWS CLI のプロファイル
+doctor-clock_idp = 時計 (ID プロバイダー)
+doctor-clock_sts = 時計 (AWS STS)
+doctor-config = 設定ファイル
+doctor-credentials = 認証情報
+doctor-discovery = ID プロバイダーの検出
+doctor-endpoint = ID プロバイダーのエンドポイント
+doctor-environment = 環境変数
+doctor-keychain = キーチェーン
+doctor-partition = AWS パーティション
+doctor-signed_in = サインイン
+doctor-state_dir = 状態フォルダー
+doctor-static_keys = 固定のアクセスキー
+
+## Settings: Import team config (the core's import; entries named as in config.toml)
+err-import = チームの設定を取り込めませんでした。
+import_title = チームの設定を取り込む
+import_hint = チームが共有するファイルまたは https:// アドレス: そのプロバイダーとプロファイルを設定に取り込みます。自分で編集した部分はそのまま残ります。
+import_source = ファイルまたは https:// アドレス
+import_preview = 確認
+import_apply = 取り込む
+import_overwrite = 自分の編集をチームの設定で置き換える
+import_add = 追加
+import_update = 更新
+import_keep_local_edit = 自分の編集を残す
+import_unchanged = 変更なし
+import_nothing = 変更はありません。
+import_done = 取り込みました。

@@ -81,3 +81,10 @@ pub async fn sign_out(core: &Idbridge, provider: &str) -> Result<bool, Failure> 
         Err(e) => Err(failure(&e, core.now())),
     }
 }
+
+/// Opens the profile's console in the browser (or Firefox container) its settings name, else the
+/// system's browser: the same path as `idbridge console`.
+pub async fn open_console(core: &Idbridge, profile: &str) -> Result<(), Failure> {
+    let opener = |url: &str| webbrowser::open(url);
+    core.open_console(profile, None, opener).await.map_err(|e| failure(&e, core.now()))
+}

@@ -10,8 +10,10 @@
 mod autostart;
 mod children;
 mod core_adapter;
+mod doctor;
 pub mod i18n;
 mod icons;
+mod import;
 pub mod model;
 mod notifier;
 mod runtime;
@@ -155,6 +157,9 @@ pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>,
             settings::set_autostart,
             settings::test_provider,
             settings::request_sign_in,
+            doctor::check_setup,
+            import::preview_import,
+            import::apply_import,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

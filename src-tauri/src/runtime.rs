@@ -139,11 +139,8 @@ impl<R: Runtime> Loop<R> {
             }
             Effect::Console { profile } => {
                 tauri::async_runtime::spawn(async move {
-                    // the URL is a credential: it goes to the browser and nowhere else
-                    let result = match core.console_url(&profile, None).await {
-                        Ok(url) => webbrowser::open(url.expose()).map_err(|e| Failure::new(core.now(), "browser", e.to_string())),
-                        Err(e) => Err(core_adapter::failure(&e, core.now())),
-                    };
+                    // the core opens the profile's own browser or container; the URL goes there and nowhere else
+                    let result = core_adapter::open_console(&core, &profile).await;
                     Self::send(&tx, Msg::ConsoleDone { profile, result });
                 });
             }

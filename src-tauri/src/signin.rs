@@ -1,10 +1,16 @@
 //! The sign-in window, in a process of its own (`idbridge-app --window signin --provider NAME`): the
 //! core's device flow, the page opened in the system browser, and a small window with the user code
-//! (to compare with the browser), Copy code, Open browser again, a countdown, Retry and Cancel. On
-//! success it tells the tray one line (who, which profiles are ready) and ends, so WebKit's memory goes.
+//! (to compare with the browser), Copy code, Open browser again, a countdown, Retry and Cancel. For a
+//! provider with `flow = "browser"` (authorization code + PKCE, loopback redirect) there is no code:
+//! the window says to continue in the browser. On success it tells the tray one line (who, which
+//! profiles are ready) and ends, so WebKit's memory goes.
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+use idbridge_core::browser_signin::DEFAULT_TIMEOUT;
+use idbridge_core::config::{Config, Flow};
+use idbridge_core::signin::SignInReport;
 
 use crate::children::{SIGNED_IN, tell_tray};
 use crate::model::SignedIn;
@@ -14,6 +20,8 @@ use crate::window::{UiError, WindowState};
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct SignInView {
     pub provider: String,
+    /// "device" (a user code to compare) or "browser" (nothing to compare: continue in the browser).
+    pub flow: &'static str,
     pub user_code: Option<String>,
     pub verification_uri: Option<String>,
     /// Unix seconds.
@@ -69,16 +77,35 @@ async fn run<R: Runtime>(app: AppHandle<R>, provider: String) {
         Ok(c) => c,
         Err(e) => return set_view(&app, failed(&e), None),
     };
-    let pending = match state.core.start_sign_in(&config, &provider).await {
-        Ok(p) => p,
-        Err(e) => return set_view(&app, failed(&e), None),
+    let flow = config.providers.get(&provider).map(|p| p.flow);
+    let result = if flow == Some(Flow::Browser) {
+        browser_flow(&app, &state, &config, &provider).await
+    } else {
+        device_flow(&app, &state, &config, &provider).await
     };
+    match result {
+        Ok(report) => {
+            report_to_tray(&report);
+            app.exit(0);
+        }
+        Err(e) => set_view(&app, failed(&e), None),
+    }
+}
+
+async fn device_flow<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &WindowState,
+    config: &Config,
+    provider: &str,
+) -> idbridge_core::Result<SignInReport> {
+    let pending = state.core.start_sign_in(config, provider).await?;
     let auth = &pending.authorization;
     let url = auth.browser_url().to_string(); // checked in the core: https (http on loopback) only
     set_view(
-        &app,
+        app,
         SignInView {
-            provider: provider.clone(),
+            provider: provider.to_string(),
+            flow: "device",
             user_code: Some(auth.user_code().to_string()),
             verification_uri: Some(auth.verification_uri().to_string()),
             expires_at: Some(auth.expires_at.unix_timestamp()),
@@ -90,24 +117,47 @@ async fn run<R: Runtime>(app: AppHandle<R>, provider: String) {
     if let Err(e) = webbrowser::open(&url) {
         eprintln!("idbridge-app: cannot open a browser ({e}); the sign-in window shows the address");
     }
-    match state.core.finish_sign_in(&config, pending, tokio::time::sleep).await {
-        Ok(report) => {
-            let outcome = SignedIn {
-                provider: report.provider.clone(),
-                who: report.who.clone(),
-                ready: report.profiles.iter().filter(|p| p.result.is_ok()).map(|p| p.profile.clone()).collect(),
-                failed: report
-                    .failures()
-                    .filter_map(|p| p.result.as_ref().err().map(|e| (p.profile.clone(), e.code().to_string(), e.to_string())))
-                    .collect(),
-            };
-            match serde_json::to_string(&outcome) {
-                Ok(json) => tell_tray(&format!("{SIGNED_IN}{json}")),
-                Err(e) => eprintln!("idbridge-app: cannot report the sign-in: {e}"),
-            }
-            app.exit(0);
-        }
-        Err(e) => set_view(&app, failed(&e), None),
+    state.core.finish_sign_in(config, pending, tokio::time::sleep).await
+}
+
+/// Authorization code with PKCE: the IdP sends the browser back to a loopback listener of this process.
+async fn browser_flow<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &WindowState,
+    config: &Config,
+    provider: &str,
+) -> idbridge_core::Result<SignInReport> {
+    let pending = state.core.start_browser_sign_in(config, provider).await?;
+    let expires_at = state.core.now().unix_timestamp() + DEFAULT_TIMEOUT.as_secs() as i64;
+    // the address holds this sign-in's state: it goes to the browser ("Open browser again"), not on screen
+    let view = SignInView {
+        provider: provider.to_string(),
+        flow: "browser",
+        expires_at: Some(expires_at),
+        status: "waiting",
+        ..Default::default()
+    };
+    set_view(app, view, Some(pending.authorize_url.clone()));
+    if let Err(e) = webbrowser::open(&pending.authorize_url) {
+        eprintln!("idbridge-app: cannot open a browser ({e}); Open browser again retries");
+    }
+    state.core.finish_browser_sign_in(config, pending, DEFAULT_TIMEOUT).await
+}
+
+/// One line to the tray: who signed in and which profiles are ready (no token, no key).
+fn report_to_tray(report: &SignInReport) {
+    let outcome = SignedIn {
+        provider: report.provider.clone(),
+        who: report.who.clone(),
+        ready: report.profiles.iter().filter(|p| p.result.is_ok()).map(|p| p.profile.clone()).collect(),
+        failed: report
+            .failures()
+            .filter_map(|p| p.result.as_ref().err().map(|e| (p.profile.clone(), e.code().to_string(), e.to_string())))
+            .collect(),
+    };
+    match serde_json::to_string(&outcome) {
+        Ok(json) => tell_tray(&format!("{SIGNED_IN}{json}")),
+        Err(e) => eprintln!("idbridge-app: cannot report the sign-in: {e}"),
     }
 }
 

@@ -224,6 +224,12 @@ def test_sign_in_window_waiting_and_failed(world, desktop_app, lang):
         # the browser never approves: the code stays up
         w, h = app.window_shot(TITLES[lang]["signin"], f"signin-waiting-{lang}", settle=2.0)
         assert h < 420, f"no empty space below: {w}x{h}"
+    world.write_config(extra_provider='flow = "browser"\n')  # no code to compare: continue in the browser
+    with open(world.home / "config.toml", "a") as f:
+        f.write(f'\n[app]\nlanguage = "{lang}"\n')
+    with window_process(world, "signin", "--provider", world.provider, STANDIN_ACTION="ignore"):
+        w, h = app.window_shot(TITLES[lang]["signin"], f"signin-browser-{lang}", settle=2.0)
+        assert h < 300, f"no code block, no empty space below: {w}x{h}"
     world.write_config(issuer="http://127.0.0.1:9/")  # nothing answers there: the sign-in fails
     with open(world.home / "config.toml", "a") as f:
         f.write(f'\n[app]\nlanguage = "{lang}"\n')

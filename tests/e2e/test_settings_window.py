@@ -1,4 +1,5 @@
 """The Settings window driven through WebDriver (tauri-driver + WebKitWebDriver), as a person fills it in."""
+import json
 import socket
 import subprocess
 import tomllib
@@ -9,9 +10,10 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import APP, wait_for
+from conftest import APP, ROLE_PROD, wait_for
 
 
 def free_port():
@@ -167,3 +169,77 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(world, settings):
     settings.find_element(By.ID, "autostart").click()
     settings.find_element(By.CSS_SELECTOR, "#app-form button[type=submit]").click()
     wait_for(lambda: not entry.exists(), 10, "the autostart entry to go")
+
+
+def check_setup(driver):
+    driver.find_element(By.ID, "check-setup").click()
+    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doctor-list li")
+                                    and not d.find_element(By.ID, "check-setup").get_attribute("disabled"))
+    return {li.get_attribute("data-check") + " " + li.find_element(By.CSS_SELECTOR, "strong").text:
+            li for li in driver.find_elements(By.CSS_SELECTOR, "#doctor-list li")}
+
+
+def test_check_setup_lists_the_same_checks_as_the_cli_doctor(world, settings):
+    # not signed in yet: the doctor finds a problem, and says what to do
+    cli = json.loads(world.run("doctor", "--json").out)["checks"]
+    lines = check_setup(settings)
+    assert len(lines) == len(cli), list(lines)
+    for want, li in zip(cli, settings.find_elements(By.CSS_SELECTOR, "#doctor-list li")):
+        assert li.get_attribute("data-check") == want["id"]
+        assert ("ok" if "ok" in li.get_attribute("class").split() else "problem") == want["status"], want
+        assert want["message"] in li.text, (want, li.text)
+        if want["fix"]:
+            assert f"Fix: {want['fix']}" in li.text
+    problems = sum(c["status"] == "problem" for c in cli)
+    assert problems, "signed out: at least the sign-in is a problem"
+    assert settings.find_element(By.ID, "doctor-result").text == f"Problems found: {problems}"
+    assert any(c["id"] == "discovery" and c["status"] == "ok" for c in cli), cli
+
+
+def test_check_setup_in_japanese_keeps_the_doctors_english_as_details(world, settings):
+    form = settings.find_element(By.ID, "app-form")
+    Select(form.find_element(By.NAME, "language")).select_by_value("ja")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "check-setup").text == "セットアップを確認")
+    lines = check_setup(settings)
+    discovery = next(li for key, li in lines.items() if key.startswith("discovery "))
+    assert "ID プロバイダーの検出" in discovery.text and "問題ありません" in discovery.text, discovery.text
+    want = next(c for c in json.loads(world.run("doctor", "--json").out)["checks"] if c["status"] == "problem")
+    problem = settings.find_element(By.CSS_SELECTOR, "#doctor-list li.problem")
+    assert problem.get_attribute("data-check") == want["id"]
+    assert problem.find_element(By.CSS_SELECTOR, ".message").text == "問題があります。対処方法は詳細を見てください。"
+    problem.find_element(By.CSS_SELECTOR, "summary").click()
+    details = problem.find_element(By.CSS_SELECTOR, "pre").text
+    assert details == f"{want['message']}\n→ {want['fix']}", details
+    assert "件の問題が見つかりました" in settings.find_element(By.ID, "doctor-result").text
+
+
+def test_import_previews_the_team_config_then_merges_it_keeping_comments(world, settings):
+    team = world.tmp / "team.toml"
+    team.write_text(f'[profiles.prod]  # read-only\nprovider = "{world.provider}"\n'
+                    f'role_arn = "{ROLE_PROD}"\nregion = "eu-west-1"\nsts_endpoint = "{world.aws_url}"\n')
+    before = (world.home / "config.toml").read_text()
+    settings.file_detector = UselessFileDetector()  # the path is text typed in, not a file to upload
+    form = settings.find_element(By.ID, "import-form")
+    fill(form, source=str(team))
+    form.find_element(By.ID, "import-preview").click()
+    line = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#import-list li"))
+    assert line.get_attribute("data-entry") == "profiles.prod" and line.text.startswith("add [profiles.prod]"), line.text
+    assert (world.home / "config.toml").read_text() == before, "a preview writes nothing"
+    settings.find_element(By.ID, "import-apply").click()
+    WebDriverWait(settings, 20).until(lambda d: d.find_element(By.ID, "import-result").text == "Imported.")
+    config = tomllib.loads((world.home / "config.toml").read_text())
+    assert config["profiles"]["prod"]["region"] == "eu-west-1" and "dev" in config["profiles"]
+    assert "# written by the test" in (world.home / "config.toml").read_text(), "comments stay"
+    assert "prod" in settings.find_element(By.ID, "profile-list").text, "the profile list shows the import"
+
+
+def test_an_http_team_config_is_refused_with_a_sentence_and_details(world, settings):
+    form = settings.find_element(By.ID, "import-form")
+    fill(form, source="http://example.com/team.toml")
+    form.find_element(By.ID, "import-preview").click()
+    box = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#import-result .error-box"))
+    assert box.find_element(By.CSS_SELECTOR, "p.error").text == "The team config could not be imported."
+    details = box.find_element(By.CSS_SELECTOR, "pre").get_attribute("textContent")
+    assert details.startswith("refusing http://example.com/team.toml: a team config must come over https://"), details
+    assert not settings.find_element(By.ID, "import-apply").is_displayed()

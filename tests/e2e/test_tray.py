@@ -2,11 +2,14 @@
 notifications and their action buttons seen on D-Bus, against the same local IdP, STS and federation
 stand-ins as the CLI. At every moment the menu's first line says what to do next."""
 import json
+import socket
 import subprocess
+import sys
+import urllib.parse
 
 import pytest
 
-from conftest import APP, TrayApp, find, wait_for
+from conftest import APP, ROLE_DEV, SUPPORT, TrayApp, find, wait_for
 
 
 @pytest.fixture
@@ -192,3 +195,49 @@ def descendants(pid):
 
 def web_processes(pid):
     return [k for k, cmd in descendants(pid) if "WebKit" in cmd]
+
+
+def test_open_console_from_the_menu_uses_the_profiles_own_browser(signed_in, tray):
+    w = signed_in
+    w.write_config(profiles={})
+    text = (w.home / "config.toml").read_text()
+    text += w.profile_toml("dev", ROLE_DEV, browser=[sys.executable, str(SUPPORT / "browser.py"), "-P", "work"]) + "\n"
+    (w.home / "config.toml").write_text(text)
+    app = tray()
+    app.click("Open Console", within="dev · ready until")
+    entry = w.browser_entries(2)[1]
+    assert entry["argv"] == ["-P", "work"], "the profile's browser, not the system's: %r" % entry
+    assert entry["status"] == 302 and entry["location"].startswith("https://console.aws.amazon.com/"), entry
+    assert "SigninToken" not in app.log.read_text(), "the console URL is never logged"
+
+
+def test_sign_in_from_the_menu_with_the_browser_flow(world, tray):
+    world.write_config(extra_provider='flow = "browser"\n')
+    app = tray()
+    app.click(f"Sign in to {world.provider}")
+    note = app.wait_notification(f"Signed in to {world.provider}")
+    assert note["body"] == "alice@example.com · 1 profile ready"
+    [entry] = world.browser_entries(1)
+    assert entry["url_path"] == "/auth" and entry["outcome"] == "callback" and entry["status"] == 200, entry
+    assert any(e.get("grant_type") == "authorization_code" for e in world.idp_log()), "code + PKCE, not the device flow"
+    assert world.aws_cli("sts", "get-caller-identity").code == 0
+    app.wait_menu("dev · ready until")
+    wait_for(lambda: not app.children(), 20, "the sign-in window's process to end")
+
+
+def test_escape_cancels_a_browser_sign_in_and_its_listener_closes(world, tray, window_manager):
+    world.write_config(extra_provider='flow = "browser"\n')
+    app = tray(STANDIN_ACTION="ignore")  # the browser opens the page and nobody signs in
+    app.click(f"Sign in to {world.provider}")
+    [wid] = wait_for(lambda: window_named("idbridge — Sign in"), 30, "the sign-in window")
+    [entry] = world.browser_entries(1)
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(entry["url"]).query))
+    port = urllib.parse.urlparse(q["redirect_uri"]).port
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()  # the window's listener waits
+    wait_for(lambda: "signin window ready" in app.log.read_text(), 30, "the sign-in page")
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "Escape"], check=True)
+    wait_for(lambda: not window_named("idbridge — Sign in"), 20, "the sign-in window to close")
+    app.wait_menu(f"Sign in to {world.provider}…")
+    wait_for(lambda: not app.children(), 20, "the sign-in process to end")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5)
