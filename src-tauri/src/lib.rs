@@ -84,6 +84,9 @@ pub fn run() {
     if is_tray {
         glib::set_application_name("idbridge");
     }
+    if is_tray {
+        hold_signals(core.shield.clone());
+    }
     let builder = match role {
         Role::Tray { open_settings } => build_tray(tauri::Builder::default(), core, open_settings),
         Role::Settings => build_window(tauri::Builder::default(), core, None),
@@ -103,6 +106,23 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// SIGTERM (the session ends, `systemctl --user stop`), SIGINT or SIGHUP while the tray redeems a refresh
+/// token: no new redemption starts, the one in flight is stored, then the process ends as the signal asks.
+fn hold_signals(shield: Arc<idbridge_core::shield::Shield>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(s) => s,
+        Err(e) => return eprintln!("idbridge-app: cannot handle signals ({e}); a refresh cut by one may need a new sign-in"),
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            shield.close(Duration::from_secs(30));
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// The tray app: everything but the runtime, so a test can build it on another runtime.

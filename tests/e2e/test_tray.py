@@ -3,6 +3,7 @@ notifications and their action buttons seen on D-Bus, against the same local IdP
 stand-ins as the CLI. At every moment the menu's first line says what to do next."""
 import json
 import socket
+import signal
 import subprocess
 import sys
 import urllib.parse
@@ -241,3 +242,11 @@ def test_escape_cancels_a_browser_sign_in_and_its_listener_closes(world, tray, w
     wait_for(lambda: not app.children(), 20, "the sign-in process to end")
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_sigterm_ends_the_tray_as_the_signal_asks(world, tray):
+    # the session ending sends SIGTERM: with no refresh-token rotation in flight the app ends at once,
+    # killed by that signal (a rotation in flight would be stored first: see the core's Shield)
+    app = tray()
+    app.proc.send_signal(signal.SIGTERM)
+    assert app.proc.wait(timeout=10) == -signal.SIGTERM
