@@ -2,14 +2,13 @@
 //! each profile, its last failure and who is signed in, shared with the CLI) and `logout` (which takes
 //! the provider's lock, so a refresh in flight cannot undo it), turned into the model's terms.
 
-use idbridge_core::app::ProfileState as CoreState;
 use idbridge_core::config::ConfigError;
 use idbridge_core::logout::Revocation;
 use idbridge_core::{Error, Idbridge};
 use time::OffsetDateTime;
 
 use crate::i18n::Lang;
-use crate::model::{ConfigLoad, Failure, ProfileSnap, ProfileState, ProviderSnap, Snapshot};
+use crate::model::{ConfigLoad, Failure, ProfileSnap, ProviderSnap, Snapshot};
 use crate::scheduler::Policy;
 
 /// A core error as the model keeps it: code for the human sentence, the message for Details.
@@ -17,16 +16,6 @@ pub fn failure(e: &Error, now: OffsetDateTime) -> Failure {
     Failure::new(now, e.code(), e.to_string())
 }
 
-fn state(s: CoreState) -> ProfileState {
-    match s {
-        CoreState::SignedOut => ProfileState::SignedOut,
-        CoreState::SignInNeeded => ProfileState::SignInNeeded,
-        CoreState::Ready => ProfileState::Ready,
-        CoreState::Expired => ProfileState::Expired,
-        CoreState::RefreshFailing => ProfileState::RefreshFailing,
-        CoreState::KeychainUnavailable => ProfileState::KeychainUnavailable,
-    }
-}
 
 /// Config, keychain, credential files and failure memory as one snapshot. Blocking (keychain): run it
 /// off the loop.
@@ -62,7 +51,7 @@ pub fn snapshot(core: &Idbridge) -> Snapshot {
             ProfileSnap {
                 role: s.role_arn.rsplit('/').next().unwrap_or(&s.role_arn).to_string(),
                 policy: Policy { refresh_lead: config.app.refresh_lead(duration), notify_lead },
-                state: state(s.state),
+                state: s.state,
                 failure: s.last_failure.map(|f| Failure::new(f.at, &f.code, f.message)),
                 name: s.profile,
                 provider: s.provider,

@@ -56,16 +56,8 @@ pub struct ProfileSnap {
     pub policy: Policy,
 }
 
-/// The core's `ProfileState`, one to one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileState {
-    SignedOut,
-    SignInNeeded,
-    Ready,
-    Expired,
-    RefreshFailing,
-    KeychainUnavailable,
-}
+/// Where a profile stands: the core's own type, the one `idbridge status` reports.
+pub use idbridge_core::ProfileState;
 
 /// Why something failed: the core's error code (for the human sentence) and its message (Details).
 #[derive(Debug, Clone, PartialEq)]
