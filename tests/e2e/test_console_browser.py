@@ -33,10 +33,13 @@ def test_accounts_side_by_side_in_firefox_containers(signed_in):
     with_profiles(w, dev={"browser": STANDIN, "console_container": "dev account"},
                   prod={"browser": STANDIN, "console_container": "prod"})
     assert w.login().code == 0  # credentials for prod too
-    for p in ("dev", "prod"):
+    before = len(w.browser_entries(1))
+    for n, p in enumerate(("dev", "prod"), start=1):
         r = w.run("console", "--profile", p)
         assert r.code == 0, r.err
-    entries = [e for e in w.browser_entries(4) if "container" in e]
+        # The browser runs detached from `console`: wait for it before the next one, so the order is known.
+        w.browser_entries(before + n)
+    entries = [e for e in w.browser_entries(before + 2) if "container" in e]
     assert [e["container"] for e in entries] == ["dev account", "prod"]
     assert all(e["status"] == 302 and e["location"] == DEST for e in entries), entries
     arns = [e["arn"] for e in w.aws_log() if e.get("action") == "login"]
