@@ -3,7 +3,7 @@ the browser's current console session first (for browsers without the console's 
 import json
 import sys
 
-from conftest import ROLE_DEV, ROLE_PROD, SUPPORT
+from conftest import ROLE_DEV, ROLE_PROD, SUPPORT, wait_for
 
 STANDIN = [sys.executable, str(SUPPORT / "browser.py")]
 DEST = "https://console.aws.amazon.com/console/home?region=ap-northeast-1"
@@ -33,13 +33,14 @@ def test_accounts_side_by_side_in_firefox_containers(signed_in):
     with_profiles(w, dev={"browser": STANDIN, "console_container": "dev account"},
                   prod={"browser": STANDIN, "console_container": "prod"})
     assert w.login().code == 0  # credentials for prod too
-    before = len(w.browser_entries(1))
+    def containers(count):
+        return wait_for(lambda: (lambda es: es if len(es) >= count else None)(
+            [e for e in w.browser_entries(1) if "container" in e]), what=f"{count} console browser(s)")
     for n, p in enumerate(("dev", "prod"), start=1):
         r = w.run("console", "--profile", p)
         assert r.code == 0, r.err
-        # The browser runs detached from `console`: wait for it before the next one, so the order is known.
-        w.browser_entries(before + n)
-    entries = [e for e in w.browser_entries(before + 2) if "container" in e]
+        containers(n)  # the browser runs detached from `console`: wait for it, so the order is known
+    entries = containers(2)
     assert [e["container"] for e in entries] == ["dev account", "prod"]
     assert all(e["status"] == 302 and e["location"] == DEST for e in entries), entries
     arns = [e["arn"] for e in w.aws_log() if e.get("action") == "login"]
