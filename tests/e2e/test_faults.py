@@ -3,6 +3,7 @@ endless bodies; a full disk and a read-only state directory. Each case checks th
 reads, the exit code, and that nothing was lost (the old credentials file, the keychain's refresh token:
 once the fault is gone, credentials come back without a sign-in)."""
 import json
+import os
 import re
 import socket
 import subprocess
@@ -156,12 +157,21 @@ def test_idp_fault_during_refresh_keeps_the_refresh_token(front, mode):
     w = front(IDP_TTL_ID_TOKEN=60)
     r = w.login()
     assert r.code == 0, r.err
+    w.hostile.rule("/token", mode)
+    message, code = IDP_CASES[mode]
+
+    # still valid: served at once with the IdP's trouble as a warning
+    w.age_credentials(minutes_left=5)
+    stale = w.credential_file().read_bytes()
+    r, took = timed(w, "credential-process", "--profile", "dev")
+    assert r.code == 0 and r.out.encode() == stale, r
+    assert "warning:" in r.err and says(r.err, message) and "min left)" in r.err, r.err
+    no_escapes(r.err)
+    assert took < 6, f"{took:.1f} s"
+
     w.age_credentials(minutes_left=-1)
     expired = w.credential_file().read_bytes()
-    w.hostile.rule("/token", mode)
-
     r, took = timed(w, "credential-process", "--profile", "dev")
-    message, code = IDP_CASES[mode]
     assert r.code == code and r.out == "", r
     assert says(r.err, message), r.err
     no_escapes(r.err)
@@ -173,6 +183,34 @@ def test_idp_fault_during_refresh_keeps_the_refresh_token(front, mode):
     w.hostile.clear()
     r = w.run("credential-process", "--profile", "dev")
     assert r.code == 0, r.err
+
+
+def keychain_item(w):
+    """The provider's keychain item as the Secret Service holds it (both tokens, as JSON)."""
+    return subprocess.run(["secret-tool", "lookup", "service", "idbridge", "username", f"provider:{w.provider}"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_an_idp_that_refuses_connections_keeps_the_sign_in(front):
+    w = front(IDP_TTL_ID_TOKEN=60)
+    assert w.login().code == 0
+    tokens = keychain_item(w)
+    assert "refresh_token" in tokens
+    w.hostile.stop()  # the issuer's host now refuses connections
+
+    w.age_credentials(minutes_left=5)
+    stale = w.credential_file().read_bytes()
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0 and r.out.encode() == stale, r
+    assert "warning:" in r.err and "cannot reach the identity provider" in r.err, r.err
+
+    w.age_credentials(minutes_left=-1)
+    expired = w.credential_file().read_bytes()
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 5 and r.out == "", r  # temporary: try again later
+    assert "cannot reach the identity provider" in r.err, r.err
+    assert w.credential_file().read_bytes() == expired
+    assert keychain_item(w) == tokens, "the refresh token is kept as it was"
 
 
 def test_an_html_error_page_at_discovery_names_status_and_type(front):
@@ -292,7 +330,7 @@ def private_bus(tmp_path):
 KEYCHAIN_CASES = {
     "absent": "no OS keychain is reachable",
     # a Secret Service that refuses sessions because its collection is locked
-    "locked": "org.freedesktop.Secret.Error.IsLocked: Cannot open a session: the collection is locked",
+    "locked": "the keychain is locked",
     "error": "no OS keychain is reachable",
 }
 
@@ -319,3 +357,34 @@ def test_keychain_fault_is_reported_and_the_tokens_survive(signed_in, private_bu
 
     # nothing lost: with the real keychain back, no sign-in is needed
     keychain_still_works(w)
+
+
+def test_a_read_only_home_serves_valid_credentials_and_says_what_failed(signed_in, mounts):
+    """The whole state dir read-only (locks, meta, failure records too), e.g. a home mounted read-only."""
+    w = signed_in
+    w.age_credentials(minutes_left=5)
+    saved = {p.relative_to(w.home): (p.read_bytes(), p.stat()) for p in w.home.rglob("*") if p.is_file()}
+    dirs = sorted(p.relative_to(w.home) for p in w.home.rglob("*") if p.is_dir())
+    mount_tmpfs(w.home, "1m")
+    mounts.append(w.home)
+    for d in dirs:
+        (w.home / d).mkdir(mode=0o700)
+    for rel, (data, st) in saved.items():  # mtimes too: a credential file's mtime is its issue time
+        (w.home / rel).write_bytes(data)
+        (w.home / rel).chmod(st.st_mode & 0o777)
+        os.utime(w.home / rel, ns=(st.st_atime_ns, st.st_mtime_ns))
+    stale = w.credential_file().read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(w.home)], check=True)
+
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 0 and r.out.encode() == stale, r
+    assert "warning:" in r.err and "Read-only file system" in r.err, r.err
+    s = w.run("status")
+    assert s.code == 0 and "credentials valid for" in s.out, s
+
+    subprocess.run(["mount", "-o", "remount,rw", str(w.home)], check=True)
+    w.age_credentials(minutes_left=-1)
+    subprocess.run(["mount", "-o", "remount,ro", str(w.home)], check=True)
+    r = w.run("credential-process", "--profile", "dev")
+    assert r.code == 5 and r.out == "", r
+    assert "cannot open lock file" in r.err and "Read-only file system" in r.err, r.err

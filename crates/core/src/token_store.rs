@@ -103,9 +103,24 @@ impl Keychain {
 fn map_err(e: keyring::Error) -> TokenStoreError {
     match e {
         keyring::Error::NoStorageAccess(_) => TokenStoreError::Locked { source: Box::new(e) },
+        keyring::Error::PlatformFailure(ref inner) if refused_as_locked(inner.as_ref()) => {
+            TokenStoreError::Locked { source: Box::new(e) }
+        }
         keyring::Error::PlatformFailure(_) => TokenStoreError::Unavailable { source: Box::new(e) },
         _ => TokenStoreError::Other { source: Box::new(e) },
     }
+}
+
+/// A Secret Service that answers with its `IsLocked` error (e.g. refusing a session while its collection
+/// is locked) is there but locked: "start a keychain" would send the person the wrong way. keyring files
+/// such D-Bus errors under PlatformFailure; the error's D-Bus name is its type, so that is what is compared.
+fn refused_as_locked(e: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(target_os = "linux")]
+    if let Some(secret_service::Error::Zbus(zbus4::Error::MethodError(name, ..))) = e.downcast_ref() {
+        return name.as_str() == "org.freedesktop.Secret.Error.IsLocked";
+    }
+    let _ = e;
+    false
 }
 
 impl TokenStore for Keychain {
@@ -162,7 +177,11 @@ mod secret_service_session {
 
     impl PreparedSave for Session {
         fn save(self: Box<Self>, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
-            let failed = |e: secret_service::Error| TokenStoreError::Unavailable { source: Box::new(e) };
+            let failed = |e: secret_service::Error| match e {
+                secret_service::Error::Locked | secret_service::Error::Prompt => TokenStoreError::Locked { source: Box::new(e) },
+                _ if super::refused_as_locked(&e) => TokenStoreError::Locked { source: Box::new(e) },
+                _ => TokenStoreError::Unavailable { source: Box::new(e) },
+            };
             // what keyring 3 writes for Entry::new(service, user): target "default" is the default collection
             let attributes = HashMap::from([
                 ("service", KEYCHAIN_SERVICE),
