@@ -43,6 +43,26 @@ def pss_mb(pid):
     return total / 1024
 
 
+def top_mappings(pid, n=12):
+    """The largest PSS contributors of one process, by mapped file (or [heap], [anon], stacks)."""
+    sizes, name = {}, None
+    for line in open(f"/proc/{pid}/smaps"):
+        parts = line.split()
+        if "-" in parts[0] and ":" not in parts[0]:
+            name = parts[5] if len(parts) > 5 else "[anon]"
+        elif parts[0] == "Pss:":
+            sizes[name] = sizes.get(name, 0) + int(parts[1])
+    return sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
+
+
+def detail(label, pid):
+    """With FOOTPRINT_DETAIL=1: where the memory is, for finding what to shrink."""
+    if os.environ.get("FOOTPRINT_DETAIL"):
+        print(f"--- {label}: " + ", ".join(f"{Path(k).name} {v / 1024:.1f}" for k, v in top_mappings(pid)))
+        if os.environ.get("FOOTPRINT_DETAIL") == "2":
+            subprocess.run(f"grep -A22 '{APP.name}' /proc/{pid}/smaps | grep -E '^[0-9a-f]|Rss|Private|Shared|Anon'", shell=True)
+
+
 def cpu_seconds(pid):
     total = 0
     for p in tree(pid):
@@ -102,6 +122,7 @@ def main():
     startup_ms = (time.monotonic() - started) * 1000
     time.sleep(3)  # let start-up work finish before measuring idle
     idle_pss, base_pss = pss_mb(app.pid), pss_mb(baseline.pid)
+    detail("idle", app.pid)
     cpu0, base0, t0 = cpu_seconds(app.pid), cpu_seconds(baseline.pid), time.monotonic()
     time.sleep(IDLE_SECONDS)
     span = time.monotonic() - t0
@@ -113,6 +134,7 @@ def main():
     wait(lambda: not subprocess.run(["pgrep", "-P", str(app.pid)], capture_output=True).stdout)  # the window's process ended
     time.sleep(3)
     signed_in_pss = pss_mb(app.pid)
+    detail("after a sign-in", app.pid)
 
     host.click(find(host.layout(), "Settings")["id"])
     wait(lambda: windows("idbridge — Settings"))
@@ -123,6 +145,7 @@ def main():
     wait(lambda: not windows("idbridge — Settings"))
     time.sleep(3)
     closed_pss = pss_mb(app.pid)
+    detail("after Settings closed", app.pid)
     children = subprocess.run(["pgrep", "-a", "-P", str(app.pid)], capture_output=True, text=True).stdout.strip()
 
     print(f"binary: {APP} ({APP.stat().st_size / 1e6:.1f} MB)")
