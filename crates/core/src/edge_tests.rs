@@ -182,3 +182,18 @@ fn an_idp_answering_after_the_callers_deadline_still_has_its_answer_stored() {
     assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-1"));
     assert_eq!(w.idp.live_token().as_deref(), Some("rt-1"));
 }
+
+#[test]
+fn a_keychain_refusing_the_rotated_token_says_the_sign_in_is_probably_lost() {
+    let w = World::new(&[("dev", 3600)]);
+    w.sign_in(w.clock.now() - TD::minutes(1));
+    w.store.refuse_saves(true);
+    let e = rt().block_on(w.app.credential_process("dev", soon())).unwrap_err();
+    assert!(matches!(e, crate::error::Error::RotationNotStored { .. }), "{e}");
+    assert_eq!((e.code(), e.exit_code()), ("sign_in_needed", 3));
+    assert!(e.to_string().contains("unlocked, then run `idbridge login`"), "{e}");
+    assert_eq!(w.idp.live_token().as_deref(), Some("rt-1"), "the IdP did rotate");
+    assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-0"), "the old item is left as it was");
+    assert!(!w.app.paths.credential_file("dev").exists(), "no credentials from an unsaved rotation");
+    assert!(!w.app.shield.is_active(), "nothing left running");
+}

@@ -204,9 +204,15 @@ mod secret_service_session {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     items: std::sync::Mutex<std::collections::BTreeMap<String, StoredTokens>>,
+    refusing: std::sync::atomic::AtomicBool,
 }
 
 impl MemoryStore {
+    /// From now on saves fail as a locked keychain's would (loads and deletes still work).
+    pub fn refuse_saves(&self, refuse: bool) {
+        self.refusing.store(refuse, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn items(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, StoredTokens>> {
         self.items.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -217,6 +223,9 @@ impl TokenStore for MemoryStore {
         Ok(self.items().get(provider).cloned())
     }
     fn save(&self, provider: &str, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
+        if self.refusing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(TokenStoreError::Locked { source: "the memory store refuses saves".into() });
+        }
         self.items().insert(provider.to_string(), tokens.clone());
         Ok(())
     }
