@@ -17,16 +17,16 @@ pub const INTERVAL_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
 
 /// A URL fit to hand to a browser: absolute https (http only on loopback), a host, no user:password@
 /// (which makes `https://idp.example.com@evil.example/` look like the IdP), never starting with '-'.
-pub fn check_browser_url(text: &str) -> Result<url::Url, ()> {
+pub fn check_browser_url(text: &str) -> Option<url::Url> {
     if text.starts_with('-') || text.trim() != text {
-        return Err(());
+        return None;
     }
-    let url = url::Url::parse(text).map_err(|_| ())?;
+    let url = url::Url::parse(text).ok()?;
     let ok = crate::http::is_allowed_url(&url)
         && url.host_str().is_some_and(|h| !h.is_empty())
         && url.username().is_empty()
         && url.password().is_none();
-    if ok { Ok(url) } else { Err(()) }
+    ok.then_some(url)
 }
 
 /// Checks and bounds the IdP's answer: a bad `verification_uri` is an error (there is nowhere safe to
@@ -34,11 +34,11 @@ pub fn check_browser_url(text: &str) -> Result<url::Url, ()> {
 pub(crate) fn bounded(details: CoreDeviceAuthorizationResponse) -> Result<CoreDeviceAuthorizationResponse, OidcError> {
     let bad = |field, url: &str| OidcError::BadVerificationUri { field, url: sanitize::field(url) };
     let uri = details.verification_uri().as_str().to_string();
-    check_browser_url(&uri).map_err(|()| bad("verification_uri", &uri))?;
+    check_browser_url(&uri).ok_or_else(|| bad("verification_uri", &uri))?;
     let mut v = serde_json::to_value(&details).map_err(|e| bad("device authorization answer", &e.to_string()))?;
     let Some(o) = v.as_object_mut() else { return Err(bad("device authorization answer", "not an object")) };
     if let Some(complete) = o.get("verification_uri_complete").and_then(|c| c.as_str())
-        && check_browser_url(complete).is_err()
+        && check_browser_url(complete).is_none()
     {
         o.remove("verification_uri_complete");
     }
@@ -84,7 +84,6 @@ impl DeviceAuthorization {
     /// The host the browser will be sent to, to show the person before it opens.
     pub fn browser_host(&self) -> String {
         check_browser_url(self.browser_url())
-            .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default()
     }
@@ -118,10 +117,10 @@ mod tests {
     fn only_https_or_loopback_urls_reach_the_browser() {
         for bad in ["javascript:alert(1)", "file:///etc/passwd", "--help", "-https://x", "http://idp.example.com/d",
             "https://idp.example.com@evil.example/", "data:text/html,x", " https://x/", "http://0.0.0.0:9/"] {
-            assert!(check_browser_url(bad).is_err(), "{bad}");
+            assert!(check_browser_url(bad).is_none(), "{bad}");
         }
-        assert!(check_browser_url("https://microsoft.com/devicelogin").is_ok());
-        assert!(check_browser_url("http://127.0.0.1:3000/device?user_code=X").is_ok());
+        assert!(check_browser_url("https://microsoft.com/devicelogin").is_some());
+        assert!(check_browser_url("http://127.0.0.1:3000/device?user_code=X").is_some());
     }
 
     #[test]

@@ -288,7 +288,7 @@ impl Oidc {
                 RequestTokenError::ServerResponse(r) => match r.error() {
                     DeviceCodeErrorResponseType::AccessDenied => OidcError::AccessDenied,
                     DeviceCodeErrorResponseType::ExpiredToken => OidcError::DeviceCodeExpired,
-                    other => OidcError::protocol(&other.to_string(), r.error_description().map(String::as_str)),
+                    other => OidcError::protocol(other.as_ref(), r.error_description().map(String::as_str)),
                 },
                 other => self.transport_error(other),
             })?;

@@ -30,8 +30,7 @@ fn is_hostile(c: char) -> bool {
 /// `text` made safe to show on one line: hostile characters escaped, at most `max` characters (then "…").
 pub fn line(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max * 2));
-    let mut shown = 0;
-    for c in text.chars() {
+    for (shown, c) in text.chars().enumerate() {
         if shown >= max {
             out.push('…');
             break;
@@ -48,7 +47,6 @@ pub fn line(text: &str, max: usize) -> String {
         } else {
             out.push(c);
         }
-        shown += 1;
     }
     out
 }

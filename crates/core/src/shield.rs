@@ -109,11 +109,10 @@ impl Drop for ShieldGuard {
             return;
         }
         self.shield.idle.notify_all();
-        if let Some(signal) = state.pending.take() {
-            if let Some(f) = self.shield.on_release.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(signal) = state.pending.take()
+            && let Some(f) = self.shield.on_release.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
                 f(signal);
             }
-        }
     }
 }
 
