@@ -35,7 +35,10 @@ function tick() {
   if (!expiresAt) return;
   const left = Math.max(0, Math.round(expiresAt - Date.now() / 1000));
   const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-  $("countdown").textContent = tr(viewFlow === "browser" ? "signin_browser_expires" : "signin_expires", { time: mmss });
+  const browser = viewFlow === "browser";
+  // the browser flow has nothing to approve: the person signs in there
+  $("waiting").textContent = tr(browser ? "signin_browser_waiting" : "signin_waiting");
+  $("countdown").textContent = tr(browser ? "signin_browser_expires" : "signin_expires", { time: mmss });
 }
 
 async function start() {

@@ -169,6 +169,7 @@ copy_code = Copy code
 signin_address = Or go to
 signin_failed = Sign-in failed
 signin_continue_in_browser = Continue in your browser. This window closes once you are signed in.
+signin_browser_waiting = Waiting for you to sign in…
 signin_browser_expires = The sign-in ends in { $time }
 retry = Retry
 

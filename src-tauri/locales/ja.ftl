@@ -165,6 +165,7 @@ copy_code = コードをコピー
 signin_address = または次のアドレスへ:
 signin_failed = サインインできませんでした
 signin_continue_in_browser = ブラウザーで続けてください。サインインが終わるとこのウィンドウは閉じます。
+signin_browser_waiting = サインインを待っています…
 signin_browser_expires = サインインの有効期限まであと { $time }
 retry = 再試行
 
