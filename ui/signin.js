@@ -37,7 +37,7 @@ function tick() {
   const mmss = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
   const browser = viewFlow === "browser";
   // the browser flow has nothing to approve: the person signs in there
-  $("waiting").textContent = tr(browser ? "signin_browser_waiting" : "signin_waiting");
+  $("waiting-text").textContent = tr(browser ? "signin_browser_waiting" : "signin_waiting");
   $("countdown").textContent = tr(browser ? "signin_browser_expires" : "signin_expires", { time: mmss });
 }
 
