@@ -160,6 +160,17 @@ mod tests {
     }
 
     #[test]
+    fn every_core_error_code_has_a_sentence_in_both_languages() {
+        let tr = Tr::new();
+        for lang in [Lang::En, Lang::Ja] {
+            for code in idbridge_core::error::CODES {
+                let id = format!("err-{code}");
+                assert_ne!(tr.s(lang, &id), id, "{lang:?} has no sentence for {code}");
+            }
+        }
+    }
+
+    #[test]
     fn placeholders_and_plurals() {
         let tr = Tr::new();
         assert_eq!(tr.t(Lang::En, "menu-sign-in", &[("provider", "auth0".into())]), "Sign in to auth0…");

@@ -42,10 +42,10 @@ pub enum Error {
 }
 
 /// Every code [`Error::code`] gives.
-pub const CODES: [&str; 17] = [
-    "config", "access_denied", "expired_token", "id_token_rejected", "issuer_mismatch", "idp_unreachable",
-    "idp_error", "sts_unreachable", "sts_refused", "keychain_unavailable", "keychain_error", "file_error",
-    "console_error", "lock_timeout", "sign_in_needed", "timeout", "internal",
+pub const CODES: [&str; 19] = [
+    "unsafe_file", "config", "access_denied", "expired_token", "id_token_rejected", "issuer_mismatch",
+    "idp_unreachable", "idp_error", "sts_unreachable", "sts_refused", "keychain_unavailable", "keychain_locked",
+    "keychain_error", "file_error", "console_error", "lock_timeout", "sign_in_needed", "timeout", "internal",
 ];
 
 impl Error {
@@ -63,11 +63,14 @@ impl Error {
             Self::Sts { source, .. } if source.is_transient() => "sts_unreachable",
             Self::Sts { .. } => "sts_refused",
             Self::TokenStore(TokenStoreError::Unavailable { .. }) => "keychain_unavailable",
+            Self::TokenStore(TokenStoreError::Locked { .. }) => "keychain_locked",
             Self::TokenStore(_) => "keychain_error",
             Self::CredentialFile(CredentialFileError::Unsafe(_)) => "unsafe_file",
             Self::CredentialFile(_) => "file_error",
             Self::Console(_) => "console_error",
-            Self::Lock(_) => "lock_timeout",
+            Self::Lock(LockError::Timeout { .. }) => "lock_timeout",
+            // the lock file cannot be made (a read-only or full state dir): waiting does not fix that
+            Self::Lock(LockError::Open { .. }) => "file_error",
             Self::SignInNeeded { .. } | Self::RotationNotStored { .. } => "sign_in_needed",
             Self::Timeout { .. } | Self::NotStarted { .. } => "timeout",
             Self::Internal { .. } => "internal",
@@ -79,7 +82,7 @@ impl Error {
         match self {
             Self::Oidc(e) => e.is_transient(),
             Self::Sts { source, .. } => source.is_transient(),
-            Self::Lock(_) | Self::Timeout { .. } | Self::NotStarted { .. } => true,
+            Self::Lock(LockError::Timeout { .. }) | Self::Timeout { .. } | Self::NotStarted { .. } => true,
             _ => false,
         }
     }

@@ -76,7 +76,7 @@ impl Failure {
     pub fn state(&self) -> ProfileState {
         match self.code.as_str() {
             "sign_in_needed" => ProfileState::SignInNeeded,
-            "keychain_unavailable" => ProfileState::KeychainUnavailable,
+            "keychain_unavailable" | "keychain_locked" => ProfileState::KeychainUnavailable,
             _ => ProfileState::RefreshFailing,
         }
     }
