@@ -213,6 +213,39 @@ def test_an_idp_that_refuses_connections_keeps_the_sign_in(front):
     assert keychain_item(w) == tokens, "the refresh token is kept as it was"
 
 
+# mode -> (what the person reads, exit code) when the IdP misbehaves while `login` asks for a device code
+LOGIN_CASES = {
+    "html500": ("HTTP 500 (text/html; charset=utf-8) that is not JSON", 5),
+    "garbage": ("HTTP 200 (application/json) that is not JSON", 1),
+    "huge": ("larger than 1024 KB", 1),
+    "close": ("cannot reach the identity provider", 5),
+}
+
+
+@pytest.mark.parametrize("mode", LOGIN_CASES)
+def test_idp_fault_at_the_device_authorization_endpoint_during_login(front, mode):
+    w = front()
+    w.hostile.rule("/device/auth", mode)
+    r, took = timed(w, "login", "--provider", w.provider, "--no-browser")
+    message, code = LOGIN_CASES[mode]
+    assert r.code == code and says(r.err, message), r
+    no_escapes(r.err)
+    assert took < 20, f"{took:.1f} s"
+    assert not w.credential_file().exists()
+    assert [e["mode"] for e in w.hostile.log() if e["path"].startswith("/device/auth")] == [mode]
+
+
+@pytest.mark.parametrize("mode", ["html500", "garbage", "close", "hang"])
+def test_one_bad_poll_does_not_end_the_sign_in(front, mode):
+    """The person is approving in the browser meanwhile: one bad answer to a poll is retried, not fatal."""
+    w = front()
+    w.hostile.rule("/token", mode, count=1)
+    r, took = timed(w, "login", "--provider", w.provider)
+    assert r.code == 0 and "Signed in to" in r.err, r
+    assert [e["mode"] for e in w.hostile.log() if e["path"] == "/token"][0] == mode
+    assert took < 45, f"{took:.1f} s"  # a hung poll costs the HTTP timeout (30 s) once
+
+
 def test_an_html_error_page_at_discovery_names_status_and_type(front):
     w = front()
     w.hostile.rule("/.well-known/", "html500", status=502)
