@@ -2,6 +2,7 @@
 endless bodies; a full disk and a read-only state directory. Each case checks the message a person
 reads, the exit code, and that nothing was lost (the old credentials file, the keychain's refresh token:
 once the fault is gone, credentials come back without a sign-in)."""
+import hashlib
 import json
 import os
 import re
@@ -186,16 +187,18 @@ def test_idp_fault_during_refresh_keeps_the_refresh_token(front, mode):
 
 
 def keychain_item(w):
-    """The provider's keychain item as the Secret Service holds it (both tokens, as JSON)."""
-    return subprocess.run(["secret-tool", "lookup", "service", "idbridge", "username", f"provider:{w.provider}"],
+    """The provider's keychain item (both tokens, as JSON) as its key names and a digest: a failing assertion
+    must not print tokens."""
+    text = subprocess.run(["secret-tool", "lookup", "service", "idbridge", "username", f"provider:{w.provider}"],
                           capture_output=True, text=True, check=True).stdout
+    return sorted(json.loads(text)), hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_an_idp_that_refuses_connections_keeps_the_sign_in(front):
     w = front(IDP_TTL_ID_TOKEN=60)
     assert w.login().code == 0
     tokens = keychain_item(w)
-    assert "refresh_token" in tokens
+    assert "refresh_token" in tokens[0], tokens[0]
     w.hostile.stop()  # the issuer's host now refuses connections
 
     w.age_credentials(minutes_left=5)
@@ -229,6 +232,7 @@ def test_idp_fault_at_the_device_authorization_endpoint_during_login(front, mode
     r, took = timed(w, "login", "--provider", w.provider, "--no-browser")
     message, code = LOGIN_CASES[mode]
     assert r.code == code and says(r.err, message), r
+    assert f"{w.hostile.url}/device/auth" in r.err, "names the endpoint that failed"
     no_escapes(r.err)
     assert took < 20, f"{took:.1f} s"
     assert not w.credential_file().exists()

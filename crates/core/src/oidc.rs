@@ -266,7 +266,11 @@ impl Oidc {
         for (k, v) in &provider.params {
             req = req.add_extra_param(k.clone(), v.clone());
         }
-        let details: CoreDeviceAuthorizationResponse = req.request_async(&self.http).await.map_err(|e| self.token_error(e))?;
+        let details: CoreDeviceAuthorizationResponse = req.request_async(&self.http).await.map_err(|e| match e {
+            // a failure here names the device endpoint, not the token endpoint the other requests go to
+            RequestTokenError::Request(h) => OidcError::from_http(self.device_url.as_ref().map_or(&self.issuer, |u| u.as_str()), h),
+            other => self.token_error(other),
+        })?;
         DeviceAuthorization::check(details, self.clock.now())
     }
 

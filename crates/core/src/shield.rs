@@ -110,9 +110,10 @@ impl Drop for ShieldGuard {
         }
         self.shield.idle.notify_all();
         if let Some(signal) = state.pending.take()
-            && let Some(f) = self.shield.on_release.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-                f(signal);
-            }
+            && let Some(f) = self.shield.on_release.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+        {
+            f(signal);
+        }
     }
 }
 

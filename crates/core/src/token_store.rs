@@ -114,6 +114,8 @@ fn map_err(e: keyring::Error) -> TokenStoreError {
 /// A Secret Service that answers with its `IsLocked` error (e.g. refusing a session while its collection
 /// is locked) is there but locked: "start a keychain" would send the person the wrong way. keyring files
 /// such D-Bus errors under PlatformFailure; the error's D-Bus name is its type, so that is what is compared.
+/// `zbus4` must be the zbus that secret-service uses (Cargo.lock): after an upgrade to another major
+/// version this stops matching, and the e2e test of a locked keychain (test_faults.py) says so.
 fn refused_as_locked(e: &(dyn std::error::Error + 'static)) -> bool {
     #[cfg(target_os = "linux")]
     if let Some(secret_service::Error::Zbus(zbus4::Error::MethodError(name, ..))) = e.downcast_ref() {
