@@ -138,3 +138,54 @@ pub fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::token_store::BoxError;
+
+    /// One error for every arm of [`Error::code`]: each code is in [`CODES`] (records and the tray's
+    /// sentences rely on that list), and the list has nothing else.
+    #[test]
+    fn codes_lists_exactly_what_code_gives() {
+        let p = || PathBuf::from("/x");
+        let src = || -> BoxError { "x".into() };
+        let io = || std::io::Error::other("x");
+        let errors = [
+            Error::Config(ConfigError::Unsafe { path: p(), problem: "x".into() }),
+            Error::Config(ConfigError::Missing { path: p() }),
+            Error::Oidc(OidcError::AccessDenied),
+            Error::Oidc(OidcError::DeviceCodeExpired),
+            Error::Oidc(OidcError::IdTokenRejected { issuer: "i".into(), reason: "r".into() }),
+            Error::Oidc(OidcError::IssuerMismatch { configured: "a".into(), announced: "b".into() }),
+            Error::Oidc(OidcError::TimedOut { url: "u".into(), seconds: 1 }),
+            Error::Oidc(OidcError::NoIdToken),
+            Error::Sts { profile: "p".into(), source: StsError::TimedOut { endpoint: "e".into(), seconds: 1 } },
+            Error::Sts {
+                profile: "p".into(),
+                source: StsError::Refused { action: "a", role_arn: "r".into(), code: "c".into(), message: "m".into(), status: 403 },
+            },
+            Error::TokenStore(TokenStoreError::Unavailable { source: src() }),
+            Error::TokenStore(TokenStoreError::Locked { source: src() }),
+            Error::TokenStore(TokenStoreError::Other { source: src() }),
+            Error::CredentialFile(CredentialFileError::Write { path: p(), source: io() }),
+            Error::Console(ConsoleError::NoToken { endpoint: "e".into() }),
+            Error::Lock(LockError::Timeout { path: p(), waited: Duration::from_secs(1) }),
+            Error::Lock(LockError::Open { path: p(), source: io() }),
+            Error::sign_in_needed("p", "r", None),
+            Error::Timeout { what: "w".into(), seconds: 1 },
+            Error::Internal { what: "w".into() },
+        ];
+        let given: std::collections::BTreeSet<_> = errors.iter().map(Error::code).collect();
+        for code in &given {
+            assert!(CODES.contains(code), "{code} is missing from CODES");
+        }
+        let listed: std::collections::BTreeSet<_> = CODES.iter().copied().collect();
+        let unused: Vec<_> = listed.difference(&given).collect();
+        assert!(unused.is_empty(), "CODES lists codes no error gives: {unused:?}");
+        assert_eq!(listed.len(), CODES.len(), "no duplicates");
+    }
+}
