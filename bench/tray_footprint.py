@@ -59,8 +59,6 @@ def detail(label, pid):
     """With FOOTPRINT_DETAIL=1: where the memory is, for finding what to shrink."""
     if os.environ.get("FOOTPRINT_DETAIL"):
         print(f"--- {label}: " + ", ".join(f"{Path(k).name} {v / 1024:.1f}" for k, v in top_mappings(pid)))
-        if os.environ.get("FOOTPRINT_DETAIL") == "2":
-            subprocess.run(f"grep -A22 '{APP.name}' /proc/{pid}/smaps | grep -E '^[0-9a-f]|Rss|Private|Shared|Anon'", shell=True)
 
 
 def cpu_seconds(pid):

@@ -179,11 +179,8 @@ mod secret_service_session {
 
     impl PreparedSave for Session {
         fn save(self: Box<Self>, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
-            let failed = |e: secret_service::Error| match e {
-                secret_service::Error::Locked | secret_service::Error::Prompt => TokenStoreError::Locked { source: Box::new(e) },
-                _ if super::refused_as_locked(&e) => TokenStoreError::Locked { source: Box::new(e) },
-                _ => TokenStoreError::Unavailable { source: Box::new(e) },
-            };
+            // classified as keyring's own saves are: keyring's mapping, then ours
+            let failed = |e: secret_service::Error| super::map_err(keyring::secret_service::decode_error(e));
             // what keyring 3 writes for Entry::new(service, user): target "default" is the default collection
             let attributes = HashMap::from([
                 ("service", KEYCHAIN_SERVICE),
