@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use idbridge_core::Idbridge;
-use idbridge_core::doctor::{DoctorInput, Status};
+use idbridge_core::app::doctor::{DoctorInput, Status};
 
 /// The exit code when the doctor found a problem (documented in the README).
 pub const PROBLEMS_FOUND: u8 = 1;

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use idbridge_core::aws_config::{self, ManagedProfile};
-use idbridge_core::credentials::Credentials;
-use idbridge_core::export::{self, Format};
+use idbridge_core::aws::config_file::{self, ManagedProfile};
+use idbridge_core::aws::credentials::Credentials;
+use idbridge_core::aws::export::{self, Format};
 use idbridge_core::Idbridge;
 
 const BUDGET: Duration = Duration::from_secs(30);
@@ -19,7 +19,7 @@ fn credentials(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str)
     let region = config.profile(profile, &app.paths.config_file)?.region.clone();
     let served = runtime.block_on(app.credential_process(profile, Instant::now() + BUDGET))?;
     if let Some(w) = served.warning {
-        eprintln!("idbridge: warning: {}", idbridge_core::sanitize::message(&w));
+        eprintln!("idbridge: warning: {}", idbridge_core::sys::sanitize::message(&w.message));
     }
     let creds = Credentials::from_process_json(&served.json).map_err(anyhow::Error::msg)?;
     Ok((creds, region))
@@ -79,7 +79,7 @@ pub fn configure_aws(app: &Idbridge, names: Vec<String>, force: bool) -> anyhow:
         .context("cannot find the path of this idbridge program")?;
     let aws_config = home_file("AWS_CONFIG_FILE", ".aws/config")?;
     let aws_credentials = home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?;
-    let report = aws_config::configure(&aws_config, &aws_credentials, &program.to_string_lossy(), &profiles, force)?;
+    let report = config_file::configure(&aws_config, &aws_credentials, &program.to_string_lossy(), &profiles, force)?;
     if let Some(b) = &report.backup {
         eprintln!("Backed up {} to {}.", aws_config.display(), b.display());
     }

@@ -1,5 +1,5 @@
 //! The warm path of `credential-process`: when the profile's file is fresh and was checked against the
-//! current config.toml (`idbridge_core::freshness`), print it and exit. No argument parser, config
+//! current config.toml (`idbridge_core::state::freshness`), print it and exit. No argument parser, config
 //! parser, keychain, network or async runtime is started for it.
 
 use std::io::Write;
@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use idbridge_core::config::is_valid_name;
-use idbridge_core::{Paths, freshness};
+use idbridge_core::Paths;
+use idbridge_core::state::freshness;
 
 /// `Some(exit code)` if the call was answered here; `None` to go the full way.
 pub fn try_serve(home: Option<PathBuf>) -> Option<ExitCode> {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use idbridge_core::Idbridge;
-use idbridge_core::import::{self, Action};
+use idbridge_core::config::import::{self, Action};
 
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -6,18 +6,21 @@
 //! 5 temporary (IdP/STS unreachable or out of time: try again later).
 
 mod aws_setup;
-mod browser_login;
 mod commands;
 mod doctor;
 mod export;
 mod fast_path;
 mod import;
+mod login;
+mod logout;
 mod signals;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use idbridge_core::sys::sanitize;
 
 #[derive(Parser)]
 #[command(name = "idbridge", version, about = "Sign in to AWS with your OpenID Connect identity provider")]
@@ -76,7 +79,7 @@ enum Command {
         profile: String,
         /// sh, fish, powershell or json.
         #[arg(long, default_value = "sh")]
-        format: idbridge_core::export::Format,
+        format: idbridge_core::aws::export::Format,
     },
     /// Write idbridge's profiles into ~/.aws/config ($AWS_CONFIG_FILE) inside a managed block.
     ConfigureAws {
@@ -143,15 +146,15 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // the message may carry text from the IdP, STS or a file: one safe line
-            eprintln!("idbridge: error: {}", idbridge_core::sanitize::message(&one_line(&e)));
+            eprintln!("idbridge: error: {}", sanitize::message(&sanitize::one_line(e.as_ref())));
             ExitCode::from(exit_code(&e))
         }
     }
 }
 
-/// The documented exit code (see `idbridge_core::error::exit` and the README).
+/// The documented exit code (see `idbridge_core::app::error::exit` and the README).
 fn exit_code(e: &anyhow::Error) -> u8 {
-    use idbridge_core::error::exit;
+    use idbridge_core::app::error::exit;
     if let Some(core) = e.downcast_ref::<idbridge_core::Error>() {
         return core.exit_code();
     }
@@ -159,20 +162,4 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         return exit::CONFIG;
     }
     exit::ERROR
-}
-
-/// The error and its causes on one line, each cause once.
-fn one_line(e: &anyhow::Error) -> String {
-    let mut line = String::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    line
 }

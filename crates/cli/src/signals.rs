@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use idbridge_core::shield::Shield;
+use idbridge_core::sys::shield::Shield;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 /// Installs the handler thread. If it cannot be installed the default handling stays (and a rotation

@@ -1,0 +1,182 @@
+//! The doctor's checks on this machine: keychain, sign-in state, the state directory's modes, the AWS
+//! CLI's files (idbridge's block, static keys that would win), the environment, and each profile's
+//! credentials and ARN.
+
+
+use super::{DoctorInput, DoctorReport};
+use crate::app::Idbridge;
+use crate::aws::config_file::{self, BEGIN, END};
+use crate::state::credential_file;
+use crate::config::Config;
+use crate::aws::credentials;
+
+pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorReport, config: &Config) {
+    for (name, provider) in &config.providers {
+        let subject = format!("provider {name}");
+        let loaded = app.load_tokens(name).await;
+        match loaded {
+            Err(e) => {
+                report.problem("keychain", &subject, e.to_string(), "start and unlock the OS keychain, then run `idbridge doctor` again");
+                return; // the same keychain answers for every provider
+            }
+            Ok(None) => report.problem("signed_in", &subject, "not signed in", format!("run `idbridge login --provider {name}`")),
+            Ok(Some(t)) if !t.belongs_to(provider) => {
+                report.problem("signed_in", &subject, "signed in with another issuer or client_id than config.toml names now",
+                    format!("run `idbridge login --provider {name}`"))
+            }
+            Ok(Some(t)) => {
+                let who = crate::oidc::id_token::IdClaims::decode(t.id_token.expose())
+                    .map(|c| c.display_name().to_string())
+                    .unwrap_or_else(|_| "?".into());
+                let refresh = if t.refresh_token.is_some() { "refresh token stored" } else { "no refresh token (sign-in needed when the ID token expires; add offline_access to scopes)" };
+                report.ok("signed_in", &subject, format!("signed in as {who}; {refresh}"));
+            }
+        }
+    }
+    if !config.providers.is_empty() && !report.checks.iter().any(|c| c.id == "keychain") {
+        report.ok("keychain", "keychain", "the OS keychain answers");
+    }
+}
+
+/// The user this process runs as, from the owner of /proc/self (no libc call needed).
+fn current_uid() -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+pub(super) fn state_dir(report: &mut DoctorReport, paths: &crate::Paths) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = current_uid();
+        let creds = paths.credentials_dir();
+        let mut items: Vec<(std::path::PathBuf, u32)> = vec![(creds.clone(), 0o700)];
+        if let Ok(entries) = std::fs::read_dir(&creds) {
+            items.extend(entries.flatten().map(|e| (e.path(), 0o600)).filter(|(p, _)| p.extension().is_some_and(|x| x == "json")));
+        }
+        for (path, want) in items {
+            let Ok(m) = std::fs::symlink_metadata(&path) else { continue };
+            let mode = m.mode() & 0o777;
+            if uid.is_some_and(|u| u != m.uid()) {
+                return report.problem("state_dir", "state", format!("{} belongs to user id {}, not to you", path.display(), m.uid()),
+                    format!("`sudo chown -R $(id -u) {}`", paths.state_dir.display()));
+            }
+            if mode & 0o077 != 0 {
+                return report.problem("state_dir", "state", format!("{} has mode {mode:o}: others can read credentials", path.display()),
+                    format!("`chmod {want:o} {}`", path.display()));
+            }
+        }
+    }
+    report.ok("state_dir", "state", format!("{} is private to you", paths.state_dir.display()));
+}
+
+pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Config, input: &DoctorInput) {
+    let aws_text = std::fs::read_to_string(&input.aws_config_file).ok();
+    let static_keys = std::fs::read_to_string(&input.aws_credentials_file)
+        .map(|t| config_file::static_key_profiles(&t))
+        .unwrap_or_default();
+    let now = app.now();
+    for (name, profile) in &config.profiles {
+        let subject = format!("profile {name}");
+        let arn_partition = profile.role_arn.split(':').nth(1).unwrap_or("");
+        let region_partition = crate::config::partition::of_region(&profile.region).name;
+        if arn_partition != region_partition {
+            report.problem("partition", &subject,
+                format!("role_arn is in partition {arn_partition} but region {} is in {region_partition}", profile.region),
+                "use a region of the role's partition (or the role ARN of that partition)");
+        } else {
+            report.ok("partition", &subject, format!("role_arn and region {} are both in partition {arn_partition}", profile.region));
+        }
+        aws_config_check(report, &subject, name, aws_text.as_deref(), input);
+        if static_keys.iter().any(|k| k == name) {
+            report.problem("static_keys", &subject,
+                format!("{} has static keys for [{name}]: the AWS CLI uses them instead of idbridge", input.aws_credentials_file.display()),
+                format!("remove the [{name}] section from {}", input.aws_credentials_file.display()));
+        } else {
+            report.ok("static_keys", &subject, "no static keys shadow credential_process");
+        }
+        let signed_in = report.checks.iter().any(|c| c.id == "signed_in" && c.subject == format!("provider {}", profile.provider) && c.status == super::Status::Ok);
+        match credential_file::read_file(&app.paths.credential_file(name)) {
+            Err(e) => report.problem("credentials", &subject, e.to_string(), format!("run `idbridge login --profile {name}`")),
+            Ok(Some(f)) if f.credentials.expiration > now => report.ok("credentials", &subject,
+                format!("credentials valid for {} min (until {})", (f.credentials.expiration - now).whole_minutes(), credentials::format_expiration(f.credentials.expiration))),
+            Ok(found) if signed_in => report.ok("credentials", &subject,
+                format!("{}; renewed without you on next use", if found.is_some() { "credentials expired" } else { "no credentials yet" })),
+            Ok(_) => report.problem("credentials", &subject, "no valid credentials and no sign-in to renew them",
+                format!("run `idbridge login --profile {name}`")),
+        }
+    }
+}
+
+/// `credential_process` of `[profile NAME]` inside idbridge's block, if any.
+fn managed_credential_process<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let mut inside = false;
+    let mut in_profile = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t == BEGIN {
+            inside = true;
+        } else if t == END {
+            inside = false;
+        } else if inside && t.starts_with('[') {
+            in_profile = t.trim_start_matches('[').trim_end_matches(']').trim() == format!("profile {name}");
+        } else if inside && in_profile
+            && let Some((k, v)) = t.split_once('=')
+            && k.trim() == "credential_process"
+        {
+            return Some(v.trim());
+        }
+    }
+    None
+}
+
+fn aws_config_check(report: &mut DoctorReport, subject: &str, name: &str, text: Option<&str>, input: &DoctorInput) {
+    let file = input.aws_config_file.display();
+    let fix = format!("run `idbridge configure-aws --profile {name}`");
+    let Some(text) = text else {
+        return report.problem("aws_config", subject, format!("{file} does not exist"), fix);
+    };
+    match (managed_credential_process(text, name), &input.program) {
+        (None, _) => report.problem("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix),
+        (Some(found), Some(program)) => {
+            let want = format!("{} credential-process --profile {name}", config_file::quote(program));
+            if found == want {
+                report.ok("aws_config", subject, format!("{file} runs this idbridge ({program})"));
+            } else {
+                report.problem("aws_config", subject, format!("{file} runs `{found}`, not this idbridge ({program})"), fix);
+            }
+        }
+        (Some(_), None) => report.ok("aws_config", subject, format!("{file} has idbridge's [profile {name}]")),
+    }
+}
+
+pub(super) fn environment(report: &mut DoctorReport, input: &DoctorInput, config: &Config) {
+    let get = |k: &str| input.env.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.as_str());
+    let mut clean = true;
+    if get("AWS_ACCESS_KEY_ID").is_some() {
+        clean = false;
+        report.problem("environment", "environment",
+            "AWS_ACCESS_KEY_ID is set: the AWS CLI and SDKs use it instead of any profile chosen by AWS_PROFILE or the config",
+            "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN (or use `aws --profile NAME`)");
+    }
+    for var in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"] {
+        if let Some(p) = get(var)
+            && !config.profiles.contains_key(p)
+            && !config.profiles.is_empty()
+        {
+            clean = false;
+            report.problem("environment", "environment",
+                format!("{var}={p} selects a profile idbridge does not manage"),
+                format!("unset {var}, or set it to one of: {}", config.profiles.keys().cloned().collect::<Vec<_>>().join(", ")));
+        }
+    }
+    if clean {
+        report.ok("environment", "environment", "no AWS_* variable overrides idbridge's profiles");
+    }
+}
+

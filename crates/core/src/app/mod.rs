@@ -1,0 +1,171 @@
+//! The use cases both front ends share, over narrow dependencies (paths, token store, clock) that each
+//! binary wires once: status, sign-out and the console here; refresh and sign-in in their own modules.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::app::error::{Error, Result};
+use crate::app::failures::FailureRecord;
+use crate::app::ports::Ports;
+use crate::config::{Config, Profile, Provider};
+use crate::state::paths::Paths;
+use crate::state::token_store::{StoredTokens, TokenStore, TokenStoreError};
+use crate::sys::clock::Clock;
+use crate::sys::shield::Shield;
+
+pub mod aws_setup;
+pub mod browser_signin;
+mod chain;
+mod console;
+pub mod doctor;
+pub mod error;
+pub mod failures;
+pub mod logout;
+pub mod ports;
+pub mod refresh;
+pub mod rotation;
+pub mod signin;
+mod status;
+
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod refresh_tests;
+#[cfg(test)]
+mod edge_tests;
+#[cfg(test)]
+mod flow_tests;
+
+pub struct Idbridge {
+    pub paths: Paths,
+    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) ports: Ports,
+    /// Marks a refresh-token rotation in flight; front ends hold signals and quitting while it is active.
+    pub shield: Arc<Shield>,
+    /// Upper bound for one HTTP exchange with the IdP, STS or the federation endpoint.
+    pub(crate) http_timeout: Duration,
+}
+
+/// Where a profile stands, as `status` and the tray show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileState {
+    /// The keychain holds no tokens for the provider.
+    SignedOut,
+    /// Only a sign-in helps: the IdP refused the refresh token, or the provider's issuer or client changed.
+    SignInNeeded,
+    /// Valid credentials with time left.
+    Ready,
+    /// Signed in, but no valid credentials yet: the next use fetches them.
+    Expired,
+    /// The last refresh failed for a reason a sign-in would not fix (see `last_failure`).
+    RefreshFailing,
+    /// The keychain could not be asked.
+    KeychainUnavailable,
+}
+
+/// What `status` reports for one profile.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProfileStatus {
+    pub profile: String,
+    pub provider: String,
+    pub role_arn: String,
+    pub region: String,
+    pub state: ProfileState,
+    /// The keychain holds tokens for the provider; `None` when the keychain could not be asked.
+    pub signed_in: Option<bool>,
+    /// Who is signed in (email, else subject), from the stored ID token.
+    pub identity: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expiration: Option<OffsetDateTime>,
+    /// Seconds of validity left (negative once expired).
+    pub expires_in_seconds: Option<i64>,
+    pub last_failure: Option<FailureRecord>,
+    pub problem: Option<String>,
+}
+
+impl Idbridge {
+    pub fn new(paths: Paths, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>, http_timeout: Duration) -> Self {
+        let ports = Ports::real(clock.clone());
+        Self { paths, store, clock, ports, shield: Shield::new(), http_timeout }
+    }
+
+    /// Other implementations of the outside services (in-process tests wire fakes here).
+    pub fn with_ports(mut self, ports: Ports) -> Self {
+        self.ports = ports;
+        self
+    }
+
+    pub fn load_config(&self) -> Result<Config> {
+        Ok(Config::load(&self.paths.config_file)?)
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Keychain access is blocking (D-Bus round trips): keep it off the async workers.
+    pub(crate) async fn load_tokens(&self, provider: &str) -> Result<Option<StoredTokens>> {
+        let (store, name) = (self.store.clone(), provider.to_string());
+        Ok(blocking(move || store.load(&name)).await?)
+    }
+
+    pub(crate) async fn save_tokens(&self, provider: &str, tokens: StoredTokens) -> Result<()> {
+        let (store, name) = (self.store.clone(), provider.to_string());
+        Ok(blocking(move || store.save(&name, &tokens)).await?)
+    }
+
+    /// Tokens that belong to this provider's current issuer and client, or why a sign-in is needed.
+    pub(crate) async fn signed_in_tokens(
+        &self,
+        name: &str,
+        provider: &Provider,
+        profile: Option<&str>,
+    ) -> Result<StoredTokens> {
+        match self.load_tokens(name).await? {
+            None => Err(Error::sign_in_needed(name, "not signed in", profile)),
+            Some(t) if !t.belongs_to(provider) => Err(Error::sign_in_needed(
+                name,
+                "the provider's issuer or client_id changed since the last sign-in",
+                profile,
+            )),
+            Some(t) => Ok(t),
+        }
+    }
+
+    /// The provider, discovered (for a sign-in: the person waits, so only the HTTP timeout bounds it).
+    pub(crate) async fn connect(&self, provider: &Provider) -> Result<Arc<dyn ports::IdpSession>> {
+        Ok(self.ports.idp.connect(provider, self.http_timeout).await?)
+    }
+
+    /// Discovery only, to check a provider's settings.
+    pub async fn discover(&self, provider: &Provider) -> Result<crate::oidc::Discovered> {
+        Ok(self.connect(provider).await?.discovered().clone())
+    }
+
+    /// The keychain holds tokens for this provider's current issuer and client. Blocking (keychain).
+    pub fn is_signed_in(&self, name: &str, provider: &Provider) -> Result<bool> {
+        Ok(self.store.load(name)?.is_some_and(|t| t.belongs_to(provider)))
+    }
+
+    pub(crate) fn profile_and_provider<'c>(
+        &self,
+        config: &'c Config,
+        profile_name: &str,
+    ) -> Result<(&'c Profile, &'c Provider)> {
+        let profile = config.profile(profile_name, &self.paths.config_file)?;
+        let provider = config.provider(&profile.provider, &self.paths.config_file)?;
+        Ok((profile, provider))
+    }
+}
+
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, TokenStoreError> + Send + 'static,
+) -> std::result::Result<T, TokenStoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(TokenStoreError::Other { source: Box::new(e) }))
+}

@@ -1,0 +1,217 @@
+//! In-process tests of the refresh use cases with a manual clock, an in-memory keychain and fake IdP/STS.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use time::Duration as TD;
+
+use crate::app::ProfileState;
+use crate::sys::clock::Clock;
+use crate::state::token_store::TokenStore;
+use crate::app::error::{Error, ErrorCode};
+use crate::state::freshness::Need;
+use crate::aws::sts::StsError;
+use crate::app::testing::*;
+
+#[test]
+fn a_valid_stored_id_token_is_used_without_redeeming_and_fresh_files_are_served_as_they_are() {
+    let w = World::new(&[("dev", 3600)]);
+    rt().block_on(async {
+        let first = w.app.credential_process("dev", soon()).await.unwrap();
+        assert!(first.warning.is_none());
+        assert_eq!((w.sts_calls(), w.idp_refreshes()), (1, 0));
+        let again = w.app.credential_process("dev", soon()).await.unwrap();
+        assert_eq!(again.json, first.json);
+        assert_eq!(w.sts_calls(), 1, "fresh: no second STS call");
+    });
+}
+
+#[test]
+fn an_expired_id_token_is_redeemed_once_and_the_successor_stored() {
+    let w = World::new(&[("dev", 3600)]);
+    w.sign_in(w.clock.now() + TD::seconds(30));
+    rt().block_on(async {
+        w.app.credential_process("dev", soon()).await.unwrap();
+    });
+    assert_eq!(w.idp_refreshes(), 1);
+    assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-1"));
+    assert_eq!(w.idp.live_token().as_deref(), Some("rt-1"));
+}
+
+#[test]
+fn every_session_length_gets_one_sts_call_per_lifetime() {
+    for duration in [900u32, 1800, 3600, 43200] {
+        let w = World::new(&[("dev", duration)]);
+        let d = TD::seconds(duration.into());
+        rt().block_on(async {
+            w.app.credential_process("dev", soon()).await.unwrap();
+            // many callers during the first 60% of the lifetime: nothing to do
+            for step in 1..=6 {
+                w.clock.advance(d / 10);
+                let futs: Vec<_> = (0..8).map(|_| callers(&w)).collect();
+                for r in futures_join(futs).await {
+                    r.unwrap();
+                }
+                assert_eq!(w.sts_calls(), 1, "{duration} s, step {step}");
+            }
+            // just past the threshold (a third of the lifetime, at most 15 min, left): exactly one refresh
+            let threshold = Need::Serve.threshold(Some(d)).unwrap();
+            w.clock.advance(d * 4 / 10 - threshold + TD::seconds(1));
+            let futs: Vec<_> = (0..16).map(|_| callers(&w)).collect();
+            for r in futures_join(futs).await {
+                assert!(r.unwrap().warning.is_none());
+            }
+            assert_eq!(w.sts_calls(), 2, "{duration} s: one refresh for 16 callers");
+        });
+    }
+}
+
+fn callers(w: &World) -> impl std::future::Future<Output = crate::app::error::Result<crate::app::refresh::Served>> + Send + 'static {
+    let app = w.app.clone();
+    async move { app.credential_process("dev", soon()).await }
+}
+
+async fn futures_join<F: std::future::Future + Send + 'static>(futs: Vec<F>) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futs.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[test]
+fn a_failing_refresh_is_paid_once_then_the_backoff_serves_at_once() {
+    let w = World::new(&[("dev", 3600)]);
+    rt().block_on(async {
+        w.app.credential_process("dev", soon()).await.unwrap();
+        w.clock.advance(TD::minutes(50));
+        *w.sts.refuse.lock().unwrap() = Some(StsError::TimedOut { endpoint: "sts".into(), seconds: 4 });
+        let first = w.app.credential_process("dev", soon()).await.unwrap();
+        assert_eq!(first.warning.as_ref().map(|w| w.code), Some(ErrorCode::StsUnreachable));
+        assert_eq!(w.sts_calls(), 2);
+        for _ in 0..3 {
+            let served = w.app.credential_process("dev", soon()).await.unwrap();
+            assert_eq!(served.warning.as_ref().map(|w| w.code), Some(ErrorCode::StsUnreachable), "{:?}", served.warning);
+        }
+        assert_eq!(w.sts_calls(), 2, "no new attempt during the back-off");
+        let status = w.app.status().unwrap();
+        assert_eq!(status[0].state, ProfileState::RefreshFailing);
+        assert_eq!(status[0].last_failure.as_ref().unwrap().code, ErrorCode::StsUnreachable);
+        w.clock.advance(TD::seconds(31));
+        let recovered = w.app.credential_process("dev", soon()).await.unwrap();
+        assert!(recovered.warning.is_none());
+        assert_eq!(w.sts_calls(), 3);
+        assert_eq!(w.app.status().unwrap()[0].state, ProfileState::Ready);
+    });
+}
+
+#[test]
+fn a_refused_refresh_token_is_sign_in_needed_and_remembered() {
+    let w = World::new(&[("dev", 3600)]);
+    w.sign_in(w.clock.now() - TD::minutes(1));
+    *w.idp.live.lock().unwrap() = None;
+    rt().block_on(async {
+        let e = w.app.credential_process("dev", soon()).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SignInNeeded, "{e}");
+        assert_eq!(e.exit_code(), crate::app::error::exit::SIGN_IN_NEEDED);
+        let e = w.app.credential_process("dev", soon()).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SignInNeeded);
+    });
+    assert_eq!(w.idp_refreshes(), 1, "the second call did not ask the IdP again");
+    let status = w.app.status().unwrap();
+    assert_eq!(status[0].state, ProfileState::SignInNeeded);
+}
+
+#[test]
+fn dropping_the_caller_after_the_idp_rotated_still_stores_the_successor() {
+    let w = World::new(&[("dev", 3600)]);
+    w.sign_in(w.clock.now() - TD::minutes(1));
+    // the answer is slow to arrive after the rotation: the caller gives up meanwhile
+    let (hook, rotated_rx) = signal_then_wait(300);
+    *w.idp.after_rotation.lock().unwrap() = Some(hook);
+    let runtime = rt();
+    let app = w.app.clone();
+    let task = runtime.spawn(async move { app.credential_process("dev", soon()).await });
+    rotated_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    task.abort();
+    assert!(w.app.shield.is_active(), "the shield marks the rotation in flight");
+    assert!(w.app.shield.wait_idle(Duration::from_secs(5)));
+    assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-1"));
+    assert_eq!(w.idp.live_token().as_deref(), Some("rt-1"), "the family is alive");
+}
+
+#[test]
+fn a_redemption_is_not_started_when_time_is_short() {
+    let w = World::new(&[("dev", 3600)]);
+    w.sign_in(w.clock.now() - TD::minutes(1));
+    rt().block_on(async {
+        let e = w.app.credential_process("dev", Instant::now() + Duration::from_millis(600)).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Timeout, "{e}");
+    });
+    assert_eq!(w.idp_refreshes(), 0);
+    assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-0"));
+}
+
+#[test]
+fn sign_out_waits_for_a_refresh_in_flight_and_nothing_comes_back() {
+    let w = World::new(&[("dev", 3600), ("prod", 3600)]);
+    let (hook, entered_rx) = signal_then_wait(400);
+    *w.sts.during.lock().unwrap() = Some(hook);
+    let runtime = rt();
+    let app = w.app.clone();
+    let refresh = runtime.spawn(async move { app.credential_process("dev", soon()).await });
+    entered_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    let report = runtime.block_on(w.app.logout(PROVIDER)).unwrap();
+    let refreshed = runtime.block_on(refresh).unwrap();
+    assert!(refreshed.is_ok(), "the refresh that started first finished");
+    assert_eq!(report.removed, vec!["dev".to_string()], "logout removed what the refresh wrote");
+    assert_eq!(report.revocation, crate::app::logout::Revocation::Revoked);
+    assert!(w.store.load(PROVIDER).unwrap().is_none());
+    assert!(!w.app.paths.credential_file("dev").exists());
+    assert_eq!(w.app.status().unwrap()[0].state, ProfileState::SignedOut);
+    *w.sts.during.lock().unwrap() = None;
+    let e = runtime.block_on(w.app.credential_process("dev", soon())).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SignInNeeded);
+    assert_eq!(w.idp.revokes.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn only_what_config_says_is_served() {
+    let w = World::new(&[("dev", 3600), ("old", 3600)]);
+    rt().block_on(async {
+        let made = w.app.credential_process("dev", soon()).await.unwrap();
+        w.app.credential_process("old", soon()).await.unwrap();
+        assert_eq!(w.sts_calls(), 2);
+        // the role changes: the file made for the old role is not served
+        std::thread::sleep(Duration::from_millis(20));
+        w.write_config(&[("dev", 3600)], "admin");
+        assert!(crate::state::freshness::serve_warm(&w.app.paths, "dev", w.clock.now()).is_none());
+        let served = w.app.credential_process("dev", soon()).await.unwrap();
+        assert_ne!(served.json, made.json);
+        assert_eq!(w.sts_calls(), 3);
+        // the profile left the config: refused, and logout removes its file
+        let e = w.app.credential_process("old", soon()).await.unwrap_err();
+        assert!(matches!(e, Error::Config(_)), "{e}");
+        assert!(crate::state::freshness::serve_warm(&w.app.paths, "old", w.clock.now()).is_none());
+        let report = w.app.logout(PROVIDER).await.unwrap();
+        assert_eq!(report.removed, vec!["dev".to_string(), "old".to_string()]);
+    });
+}
+
+#[test]
+fn the_warm_path_serves_only_after_the_binding_was_checked() {
+    let w = World::new(&[("dev", 3600)]);
+    rt().block_on(async { w.app.credential_process("dev", soon()).await.unwrap() });
+    assert!(crate::state::freshness::serve_warm(&w.app.paths, "dev", w.clock.now()).is_some());
+    std::thread::sleep(Duration::from_millis(20));
+    w.write_config(&[("dev", 3600)], "dev");
+    assert!(crate::state::freshness::serve_warm(&w.app.paths, "dev", w.clock.now()).is_none(), "config changed");
+    rt().block_on(async { w.app.credential_process("dev", soon()).await.unwrap() });
+    assert_eq!(w.sts_calls(), 1, "same binding: checked, not refreshed");
+    assert!(crate::state::freshness::serve_warm(&w.app.paths, "dev", w.clock.now()).is_some());
+    assert!(Need::Serve.threshold(None).is_some());
+}

@@ -1,0 +1,12 @@
+//! The machine under everything else: safe files, one HTTP policy, text made safe to show, secrets, the
+//! clock, locks and the shield that holds a rotation against signals. Knows nothing of OIDC or AWS.
+
+pub mod atomic;
+pub mod clock;
+pub mod file_identity;
+pub mod http;
+pub mod lock;
+pub mod safe_fs;
+pub mod sanitize;
+pub mod secret;
+pub mod shield;
