@@ -1,7 +1,7 @@
 //! The ~/.aws/config managed-block editor: applying the block to any text succeeds or says the block is
 //! broken; a second apply changes nothing; the static-keys scan never panics.
 #![no_main]
-use idbridge_core::aws_config::{ManagedProfile, apply, static_key_profiles};
+use idbridge_core::aws::config_file::{ManagedProfile, apply, static_key_profiles};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! The credential file reader: any bytes parse or are refused; what parses writes back to bytes that
 //! parse to the same credentials.
 #![no_main]
-use idbridge_core::credentials::Credentials;
+use idbridge_core::aws::credentials::Credentials;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(jwt) = std::str::from_utf8(data) else { return };
-    if let Ok(c) = idbridge_core::id_token::IdClaims::decode(jwt) {
+    if let Ok(c) = idbridge_core::oidc::id_token::IdClaims::decode(jwt) {
         for claim in [None, Some("email"), Some("sub"), Some("name")] {
             let n = c.session_name(claim);
             assert!((2..=64).contains(&n.len()), "{n:?}");

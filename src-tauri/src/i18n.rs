@@ -7,27 +7,20 @@ use std::collections::BTreeMap;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    En,
-    Ja,
+/// The core's language type: one for config.toml, the tray, the windows and the loopback page.
+pub use idbridge_core::config::Language as Lang;
+
+/// The configured language, else the OS locale, else English.
+pub fn pick(configured: Option<Lang>) -> Lang {
+    configured.unwrap_or_else(|| sys_locale::get_locale().map_or(Lang::En, |tag| Lang::of_tag(&tag)))
 }
 
-impl Lang {
-    /// The configured language, else the OS locale, else English.
-    pub fn pick(configured: Option<&str>) -> Self {
-        let raw = configured.map(str::to_string).or_else(sys_locale::get_locale).unwrap_or_default();
-        if raw.to_ascii_lowercase().starts_with("ja") { Self::Ja } else { Self::En }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Ja => "ja",
-        }
-    }
+/// The one short sentence for an error code (the human error layer): the core's codes and the
+/// windows' own (`browser`, `window`, …); an unknown code gets the generic sentence.
+pub fn reason(tr: &Tr, lang: Lang, code: &str) -> String {
+    let id = format!("err-{code}");
+    let text = tr.s(lang, &id);
+    if text == id { tr.s(lang, "err-unknown") } else { text }
 }
 
 const SOURCES: [(Lang, &str); 2] = [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Ja, include_str!("../locales/ja.ftl"))];
@@ -162,10 +155,10 @@ mod tests {
     #[test]
     fn every_core_error_code_has_a_sentence_in_both_languages() {
         let tr = Tr::new();
-        for lang in [Lang::En, Lang::Ja] {
+        for lang in Lang::ALL {
             // the language's own table: a lookup would fall back to English
             let table = tr.table(lang);
-            for code in idbridge_core::error::CODES {
+            for code in idbridge_core::ErrorCode::ALL {
                 assert!(table.contains_key(&format!("err-{code}")), "{lang:?} has no sentence for {code}");
             }
         }

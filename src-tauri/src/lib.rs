@@ -2,40 +2,31 @@
 //! notifications, Open Console, and Settings; the same config, keychain items and credential files as
 //! the `idbridge` CLI, so either can be used at any time.
 //!
-//! One binary, three roles: the tray (a model/update/view loop, `runtime.rs`), and two window
-//! processes started by it on demand (`--window settings`, `--window signin --provider NAME`).
+//! One binary, three roles: the tray (`tray/`: a model/update/view loop), and two window processes
+//! started by it on demand (`windows/`: `--window settings`, `--window signin --provider NAME`). They
+//! share only the strings (`i18n`), the line protocol between them (`ipc`) and the app icon.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-#[cfg(target_os = "linux")]
-mod autostart;
-mod children;
-mod core_adapter;
-mod doctor;
+mod app_icon;
 pub mod i18n;
-mod icons;
-mod import;
-pub mod model;
-mod notifier;
-mod runtime;
-pub mod scheduler;
-mod settings;
-mod signin;
-mod tray;
-mod window;
+mod ipc;
+pub mod tray;
+mod windows;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use idbridge_core::clock::SystemClock;
-use idbridge_core::token_store::Keychain;
+use idbridge_core::sys::clock::SystemClock;
+use idbridge_core::state::token_store::Keychain;
 use idbridge_core::{Idbridge, Paths};
 use tauri::{Manager, RunEvent, Runtime};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::i18n::{Arg, Tr};
-use crate::model::{MenuId, Model, Msg};
-use crate::window::WindowState;
+use crate::tray::model::{self, MenuId, Model, Msg};
+use crate::tray::{menu, runtime};
+use crate::windows::{WindowState, doctor, import, settings, signin};
 
 /// What this process is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +101,7 @@ pub fn run() {
 
 /// SIGTERM (the session ends, `systemctl --user stop`), SIGINT or SIGHUP while the tray redeems a refresh
 /// token: no new redemption starts, the one in flight is stored, then the process ends as the signal asks.
-fn hold_signals(shield: Arc<idbridge_core::shield::Shield>) {
+fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
@@ -142,7 +133,7 @@ pub fn build_tray<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, o
             let handle = app.handle().clone();
             let tr = Arc::new(Tr::new());
             let first = model::view::view(&Model::default(), core.now(), &tr);
-            tray::create(&handle, &first, setup_tx.clone())?;
+            menu::create(&handle, &first, setup_tx.clone())?;
             eprintln!("idbridge-app: tray ready");
             if open_settings {
                 let _ = setup_tx.send(Msg::Menu(MenuId::Settings));
@@ -157,14 +148,15 @@ pub fn build_tray<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, o
 pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, provider: Option<String>) -> tauri::Builder<R> {
     builder
         .manage(WindowState::new(core))
+        .manage(signin::Slot::default())
         .plugin(tauri_plugin_autostart::init(tauri_plugin_autostart::MacosLauncher::LaunchAgent, None))
         .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
-            window::ui_strings,
-            window::close_window,
-            window::page_ready,
-            window::fit_window,
-            window::copy_text,
+            windows::ui_strings,
+            windows::close_window,
+            windows::page_ready,
+            windows::fit_window,
+            windows::copy_text,
             signin::signin_state,
             signin::cancel_signin,
             signin::retry_signin,
@@ -184,13 +176,13 @@ pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>,
         .setup(move |app| {
             let handle = app.handle().clone();
             let (focus, end) = (handle.clone(), handle.clone());
-            children::follow_tray(move || window::raise(&focus), move || end.exit(0));
+            ipc::follow_tray(move || windows::raise(&focus), move || end.exit(0));
             match provider {
                 Some(p) => {
-                    window::open(&handle, "signin", &[("provider", Arg::from(&p))])?;
+                    windows::open(&handle, "signin", &[("provider", Arg::from(&p))])?;
                     signin::start(&handle, p);
                 }
-                None => window::open(&handle, "settings", &[])?,
+                None => windows::open(&handle, "settings", &[])?,
             }
             Ok(())
         })

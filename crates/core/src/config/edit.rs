@@ -6,7 +6,7 @@ use std::path::Path;
 
 use toml_edit::{Array, DocumentMut, Item, Table};
 
-use crate::config::{Config, ConfigError, Profile, Provider};
+use crate::config::{Config, ConfigError, Language, Profile, Provider};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -120,10 +120,10 @@ impl ConfigEditor {
         Ok(())
     }
 
-    pub fn set_app(&mut self, notify_minutes: u32, language: Option<&str>) {
+    pub fn set_app(&mut self, notify_minutes: u32, language: Option<Language>) {
         let t = table(&mut self.doc, "app");
         set_opt(t, "notify_before_expiry_minutes", Some(i64::from(notify_minutes).into()));
-        set_opt(t, "language", language.map(Into::into));
+        set_opt(t, "language", language.map(|l| l.code().into()));
     }
 
     pub fn text(&self) -> String {
@@ -171,7 +171,7 @@ mod tests {
             let mut prof = c.profiles["dev"].clone();
             prof.region = "eu-west-1".into();
             e.set_profile("prod", &prof);
-            e.set_app(15, Some("ja"));
+            e.set_app(15, Some(Language::Ja));
         });
         saved.unwrap();
         assert!(text.starts_with("# my providers\n[providers.auth0]  # the company IdP\n"), "{text}");

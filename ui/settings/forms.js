@@ -1,0 +1,62 @@
+// A form's feedback: a field error under its input until it is edited, else the result line until the next action.
+import { el } from "../dom.js";
+import { errorView } from "../error-view.js";
+import { tr } from "../i18n.js";
+
+export function clearFieldError(input) {
+  input.classList.remove("invalid");
+  const next = input.nextElementSibling;
+  if (next && next.classList.contains("field-error")) next.remove();
+}
+
+export function clearErrors(form) {
+  for (const input of form.querySelectorAll(".invalid")) clearFieldError(input);
+}
+
+export function result(form, kind, content) {
+  const line = form.querySelector(".result");
+  line.className = `result ${kind}`;
+  line.replaceChildren(content);
+}
+
+// errors come back as {code, message, details, field}; a field inside the folded Advanced part is unfolded
+export function showError(form, err) {
+  clearErrors(form);
+  const input = err && err.field && form.querySelector(`[data-field="${err.field}"]`);
+  if (input) {
+    const advanced = input.closest("details");
+    if (advanced) advanced.open = true;
+    input.classList.add("invalid");
+    input.insertAdjacentElement("afterend", el("div", { class: "field-error error" }, err.message));
+    result(form, "", "");
+    input.focus();
+  } else {
+    result(form, "bad", errorView(err));
+  }
+}
+
+export function ok(form, text) {
+  clearErrors(form);
+  result(form, "ok", text);
+}
+
+// an error no longer applies once its field is edited; a success stays
+export function clearOnEdit(form) {
+  form.addEventListener("input", (e) => {
+    clearFieldError(e.target);
+    if (form.querySelector(".result.bad")) result(form, "", "");
+  });
+}
+
+// the heading says which entry Save writes: the name as typed, or a new one
+export function heading(form, key) {
+  form.querySelector("h3").textContent = tr(key, { name: form.name.value.trim() || tr("new_entry") });
+}
+
+export function startNew(form, key) {
+  form.reset();
+  clearErrors(form);
+  result(form, "", "");
+  heading(form, key);
+  form.name.focus();
+}

@@ -1,0 +1,51 @@
+// Identity providers: the list, and the form to add, edit and test one.
+import { $ } from "../dom.js";
+import { tr } from "../i18n.js";
+import { invoke } from "../tauri.js";
+import { clearErrors, heading, ok, result, showError, startNew } from "./forms.js";
+import { fillList, listItem } from "./list.js";
+import { onRender, reload } from "./state.js";
+
+const form = $("#provider-form");
+const HEADING = "editing_provider";
+
+function edit(name, p) {
+  clearErrors(form);
+  form.name.value = name; form.issuer.value = p.issuer; form.client_id.value = p.client_id; form.scopes.value = p.scopes.join(" ");
+  heading(form, HEADING);
+  form.name.focus();
+}
+
+// scopes are typed as OAuth writes them, separated by spaces
+function fields() {
+  return { issuer: form.issuer.value, client_id: form.client_id.value, scopes: form.scopes.value.split(/\s+/).filter(Boolean) };
+}
+
+onRender((state) => {
+  fillList($("#provider-list"), Object.entries(state.providers).map(([name, p]) =>
+    listItem("providers", name, p.issuer, form, () => edit(name, p))));
+  heading(form, HEADING);
+});
+
+form.addEventListener("input", (e) => { if (e.target.name === "name") heading(form, HEADING); });
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const name = form.name.value.trim();
+  try {
+    await invoke("save_provider", { name, form: fields() });
+    await reload();
+    ok(form, tr("saved_named", { name }));
+  } catch (err) { showError(form, err); }
+});
+
+$("#provider-test").addEventListener("click", async () => {
+  clearErrors(form);
+  result(form, "muted", tr("testing"));
+  try {
+    await invoke("test_provider", { form: fields() });
+    ok(form, tr("test_ok"));
+  } catch (err) { showError(form, err); }
+});
+
+$("#provider-new").addEventListener("click", () => startNew(form, HEADING));
