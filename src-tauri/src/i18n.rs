@@ -23,7 +23,8 @@ pub fn reason(tr: &Tr, lang: Lang, code: &str) -> String {
     if text == id { tr.s(lang, "err-unknown") } else { text }
 }
 
-const SOURCES: [(Lang, &str); 2] = [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Ja, include_str!("../locales/ja.ftl"))];
+const SOURCES: [(Lang, &str); 2] =
+    [(Lang::En, include_str!("../locales/en.ftl")), (Lang::Ja, include_str!("../locales/ja.ftl"))];
 
 /// The translations, built once per process and passed to whoever renders text (no global).
 pub struct Tr {
@@ -169,7 +170,8 @@ mod tests {
         let tr = Tr::new();
         assert_eq!(tr.t(Lang::En, "menu-sign-in", &[("provider", "auth0".into())]), "Sign in to auth0…");
         assert_eq!(tr.t(Lang::Ja, "menu-sign-in", &[("provider", "auth0".into())]), "auth0 にサインイン…");
-        let body = |n| tr.t(Lang::En, "note-signed-in-body", &[("who", "alice@example.com".into()), ("count", Arg::Num(n))]);
+        let body =
+            |n| tr.t(Lang::En, "note-signed-in-body", &[("who", "alice@example.com".into()), ("count", Arg::Num(n))]);
         assert_eq!(body(1), "alice@example.com · 1 profile ready");
         assert_eq!(body(2), "alice@example.com · 2 profiles ready");
         assert_eq!(tr.table(Lang::En)["signin_expires"], "The code expires in {$time}");

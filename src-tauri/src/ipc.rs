@@ -89,7 +89,9 @@ mod tests {
         };
         assert_eq!(round_trip(ToTray::SignedIn(report.clone())), Some(ToTray::SignedIn(report)));
         assert_eq!(parse(r#"{"message":"config_saved"}"#), Some(ToTray::ConfigSaved));
-        for junk in ["config-saved", "{not json", "Gtk-WARNING something", r#"{"message":"quit"}"#, r#"{"message":"sign_in"}"#] {
+        for junk in
+            ["config-saved", "{not json", "Gtk-WARNING something", r#"{"message":"quit"}"#, r#"{"message":"sign_in"}"#]
+        {
             assert_eq!(parse(junk), None, "{junk}");
         }
     }

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::state::token_store::Keychain;
+use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::{Idbridge, Paths};
 use tauri::{Manager, RunEvent, Runtime};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -105,7 +105,9 @@ fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
-        Err(e) => return eprintln!("idbridge-app: cannot handle signals ({e}); a refresh cut by one may need a new sign-in"),
+        Err(e) => {
+            return eprintln!("idbridge-app: cannot handle signals ({e}); a refresh cut by one may need a new sign-in");
+        }
     };
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
@@ -117,7 +119,11 @@ fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>) {
 }
 
 /// The tray app: everything but the runtime, so a test can build it on another runtime.
-pub fn build_tray<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, open_settings: bool) -> tauri::Builder<R> {
+pub fn build_tray<R: Runtime>(
+    builder: tauri::Builder<R>,
+    core: Arc<Idbridge>,
+    open_settings: bool,
+) -> tauri::Builder<R> {
     let (tx, rx) = unbounded_channel();
     let setup_tx = tx.clone();
     builder
@@ -145,7 +151,11 @@ pub fn build_tray<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, o
 }
 
 /// A window process: Settings, or the sign-in for `provider`.
-pub fn build_window<R: Runtime>(builder: tauri::Builder<R>, core: Arc<Idbridge>, provider: Option<String>) -> tauri::Builder<R> {
+pub fn build_window<R: Runtime>(
+    builder: tauri::Builder<R>,
+    core: Arc<Idbridge>,
+    provider: Option<String>,
+) -> tauri::Builder<R> {
     builder
         .manage(WindowState::new(core))
         .manage(signin::Slot::default())

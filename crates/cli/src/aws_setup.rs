@@ -16,7 +16,10 @@ pub fn run(app: &Idbridge, profile: &str, json: bool) -> anyhow::Result<ExitCode
     } else {
         println!("# 1. Register the identity provider '{}' in account {} (once per account):", s.provider, s.account);
         println!("{}\n", s.create_provider_command);
-        println!("# 2. Save this trust policy as trust-policy.json (the role admits only tokens for client '{}'", s.client_id);
+        println!(
+            "# 2. Save this trust policy as trust-policy.json (the role admits only tokens for client '{}'",
+            s.client_id
+        );
         match &s.subject {
             Some(sub) => println!("#    and only your own subject '{sub}'):"),
             None => println!("#    from anyone at the IdP; sign in first to limit it to your own subject):"),

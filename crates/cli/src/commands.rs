@@ -28,7 +28,10 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
     };
     let app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
     // only commands that may redeem a refresh token hold signals back
-    if matches!(command, Command::CredentialProcess { .. } | Command::Exec { .. } | Command::Env { .. } | Command::Console { .. }) {
+    if matches!(
+        command,
+        Command::CredentialProcess { .. } | Command::Exec { .. } | Command::Env { .. } | Command::Console { .. }
+    ) {
         crate::signals::hold_during_rotation(app.shield.clone());
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -44,7 +47,12 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
     result
 }
 
-fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime, started: Instant) -> anyhow::Result<ExitCode> {
+fn dispatch(
+    command: Command,
+    app: &Idbridge,
+    runtime: &tokio::runtime::Runtime,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
     match command {
         Command::CredentialProcess { profile } => {
             let deadline = started + CREDENTIAL_PROCESS_BUDGET;
@@ -83,4 +91,3 @@ fn dispatch(command: Command, app: &Idbridge, runtime: &tokio::runtime::Runtime,
         }
     }
 }
-

@@ -9,25 +9,25 @@ use idbridge_core::app::doctor::{DoctorInput, Status};
 pub const PROBLEMS_FOUND: u8 = 1;
 
 /// The environment variables that decide which credentials the AWS CLI picks.
-const AWS_VARS: [&str; 5] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+const AWS_VARS: [&str; 5] =
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 pub fn input(profile: Option<String>) -> anyhow::Result<DoctorInput> {
     Ok(DoctorInput {
         profile,
         aws_config_file: crate::export::home_file("AWS_CONFIG_FILE", ".aws/config")?,
         aws_credentials_file: crate::export::home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?,
-        program: std::env::current_exe()
-            .and_then(|p| p.canonicalize())
-            .ok()
-            .map(|p| p.to_string_lossy().into_owned()),
-        env: AWS_VARS
-            .iter()
-            .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
-            .collect(),
+        program: std::env::current_exe().and_then(|p| p.canonicalize()).ok().map(|p| p.to_string_lossy().into_owned()),
+        env: AWS_VARS.iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect(),
     })
 }
 
-pub fn run(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
+pub fn run(
+    app: &Idbridge,
+    runtime: &tokio::runtime::Runtime,
+    profile: Option<String>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let report = runtime.block_on(app.doctor(&input(profile)?));
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -6,15 +6,19 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use idbridge_core::Idbridge;
 use idbridge_core::aws::config_file::{self, ManagedProfile};
 use idbridge_core::aws::credentials::Credentials;
 use idbridge_core::aws::export::{self, Format};
-use idbridge_core::Idbridge;
 
 const BUDGET: Duration = Duration::from_secs(30);
 
 /// The profile's credentials (refreshed if needed, as credential-process does) and its region.
-fn credentials(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str) -> anyhow::Result<(Credentials, String)> {
+fn credentials(
+    app: &Idbridge,
+    runtime: &tokio::runtime::Runtime,
+    profile: &str,
+) -> anyhow::Result<(Credentials, String)> {
     let config = app.load_config()?;
     let region = config.profile(profile, &app.paths.config_file)?.region.clone();
     let served = runtime.block_on(app.credential_process(profile, Instant::now() + BUDGET))?;
@@ -25,7 +29,12 @@ fn credentials(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str)
     Ok((creds, region))
 }
 
-pub fn exec(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str, command: Vec<OsString>) -> anyhow::Result<ExitCode> {
+pub fn exec(
+    app: &Idbridge,
+    runtime: &tokio::runtime::Runtime,
+    profile: &str,
+    command: Vec<OsString>,
+) -> anyhow::Result<ExitCode> {
     let (creds, region) = credentials(app, runtime, profile)?;
     let (program, args) = command.split_first().context("no command given after --")?;
     let mut cmd = std::process::Command::new(program);
@@ -50,7 +59,12 @@ pub fn exec(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str, co
     }
 }
 
-pub fn env(app: &Idbridge, runtime: &tokio::runtime::Runtime, profile: &str, format: Format) -> anyhow::Result<ExitCode> {
+pub fn env(
+    app: &Idbridge,
+    runtime: &tokio::runtime::Runtime,
+    profile: &str,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
     let (creds, region) = credentials(app, runtime, profile)?;
     print!("{}", export::render(format, &export::variables(&creds, &region)));
     Ok(ExitCode::SUCCESS)
@@ -86,7 +100,9 @@ pub fn configure_aws(app: &Idbridge, names: Vec<String>, force: bool) -> anyhow:
     let o = &report.outcome;
     match report.changed {
         true => eprintln!("Wrote profiles {} to {}.", o.written.join(", "), aws_config.display()),
-        false if !o.written.is_empty() => eprintln!("{} is already up to date ({}).", aws_config.display(), o.written.join(", ")),
+        false if !o.written.is_empty() => {
+            eprintln!("{} is already up to date ({}).", aws_config.display(), o.written.join(", "))
+        }
         false => {}
     }
     for name in &o.replaced {

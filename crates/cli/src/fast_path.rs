@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use idbridge_core::config::is_valid_name;
 use idbridge_core::Paths;
+use idbridge_core::config::is_valid_name;
 use idbridge_core::state::freshness;
 
 /// `Some(exit code)` if the call was answered here; `None` to go the full way.
@@ -16,11 +16,7 @@ pub fn try_serve(home: Option<PathBuf>) -> Option<ExitCode> {
     let paths = Paths::resolve(home)?;
     let bytes = freshness::serve_warm(&paths, &profile, time::OffsetDateTime::now_utc())?;
     let mut out = std::io::stdout().lock();
-    Some(if out.write_all(&bytes).and_then(|()| out.flush()).is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Some(if out.write_all(&bytes).and_then(|()| out.flush()).is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Exactly `credential-process --profile NAME` (or `--profile=NAME`), with a name that is safe as a file name.

@@ -10,7 +10,13 @@ use idbridge_core::config::import::{self, Action};
 
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn run(app: &Idbridge, runtime: &tokio::runtime::Runtime, source: String, yes: bool, overwrite_local: bool) -> anyhow::Result<ExitCode> {
+pub fn run(
+    app: &Idbridge,
+    runtime: &tokio::runtime::Runtime,
+    source: String,
+    yes: bool,
+    overwrite_local: bool,
+) -> anyhow::Result<ExitCode> {
     // a path is remembered by its absolute form, so `import team.toml` from another directory matches
     let source = match std::fs::canonicalize(&source) {
         Ok(p) if !source.contains("://") => p.to_string_lossy().into_owned(),
@@ -18,7 +24,9 @@ pub fn run(app: &Idbridge, runtime: &tokio::runtime::Runtime, source: String, ye
     };
     // SSL_CERT_FILE: further CAs to trust for the download (e.g. the company's own)
     let extra_roots = match std::env::var_os("SSL_CERT_FILE") {
-        Some(f) => Some(std::fs::read(&f).with_context(|| format!("cannot read SSL_CERT_FILE {}", f.to_string_lossy()))?),
+        Some(f) => {
+            Some(std::fs::read(&f).with_context(|| format!("cannot read SSL_CERT_FILE {}", f.to_string_lossy()))?)
+        }
         None => None,
     };
     let team = runtime.block_on(import::fetch(&source, extra_roots.as_deref(), DOWNLOAD_TIMEOUT))?;
@@ -41,7 +49,9 @@ pub fn run(app: &Idbridge, runtime: &tokio::runtime::Runtime, source: String, ye
         }
     }
     if plan.changes.iter().any(|c| c.action == Action::KeepLocalEdit) && !overwrite_local {
-        eprintln!("Entries marked '!' differ from the team's and were edited here: they stay as they are (--overwrite-local-edits takes the team's).");
+        eprintln!(
+            "Entries marked '!' differ from the team's and were edited here: they stay as they are (--overwrite-local-edits takes the team's)."
+        );
     }
     if !plan.writes_anything(overwrite_local) {
         eprintln!("Nothing to change.");

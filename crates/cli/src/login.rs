@@ -12,7 +12,12 @@ use idbridge_core::config::{Config, Flow};
 use idbridge_core::sys::sanitize;
 
 /// The provider named, the provider of the profile named, or the only one configured.
-fn pick_provider(config: &Config, app: &Idbridge, provider: Option<String>, profile: Option<String>) -> anyhow::Result<String> {
+fn pick_provider(
+    config: &Config,
+    app: &Idbridge,
+    provider: Option<String>,
+    profile: Option<String>,
+) -> anyhow::Result<String> {
     let file = &app.paths.config_file;
     if let Some(p) = provider {
         config.provider(&p, file)?;
@@ -54,7 +59,10 @@ pub async fn run(
     if !no_browser {
         eprintln!("Opening {} in your browser.", auth.browser_host());
         match webbrowser::open(auth.browser_url()) {
-            Ok(()) => eprintln!("Check that the page is on {} and shows the same code before you approve.", auth.browser_host()),
+            Ok(()) => eprintln!(
+                "Check that the page is on {} and shows the same code before you approve.",
+                auth.browser_host()
+            ),
             Err(e) => eprintln!("Could not open a browser ({e}): open the address above yourself."),
         }
     }
@@ -73,7 +81,9 @@ fn report_sign_in(report: &SignInReport, provider: &str) -> anyhow::Result<ExitC
         }
     }
     if report.profiles.is_empty() {
-        eprintln!("No profile uses provider '{provider}' yet: add a [profiles.NAME] section with provider = \"{provider}\".");
+        eprintln!(
+            "No profile uses provider '{provider}' yet: add a [profiles.NAME] section with provider = \"{provider}\"."
+        );
     }
     let failed: Vec<_> = report.failures().map(|p| p.profile.as_str()).collect();
     if failed.is_empty() {
@@ -89,7 +99,9 @@ async fn in_browser(app: &Idbridge, config: &Config, provider: &str, timeout: Du
     let pending = app.start_browser_sign_in(config, provider).await?;
     match webbrowser::open(&pending.authorize_url) {
         Ok(()) => eprintln!("Opened your browser to sign in to '{provider}'."),
-        Err(e) => eprintln!("Could not open a browser ({e}). Open this address yourself:\n\n    {}\n", pending.authorize_url),
+        Err(e) => {
+            eprintln!("Could not open a browser ({e}). Open this address yourself:\n\n    {}\n", pending.authorize_url)
+        }
     }
     eprintln!(
         "Waiting for the sign-in to finish in the browser (up to {} min; Ctrl-C to cancel; `--no-browser` uses the device flow instead)...",

@@ -24,7 +24,9 @@ pub async fn run(app: &Idbridge, provider: Option<String>) -> anyhow::Result<Exi
                 "  The identity provider offers no revocation endpoint: the refresh token stays valid there until it expires."
             ),
             Revocation::Failed { reason } => {
-                eprintln!("  Could not revoke the refresh token at the identity provider ({reason}); it stays valid there until it expires.");
+                eprintln!(
+                    "  Could not revoke the refresh token at the identity provider ({reason}); it stays valid there until it expires."
+                );
             }
         }
     }

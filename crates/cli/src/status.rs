@@ -35,11 +35,16 @@ pub fn run(app: &Idbridge, json: bool) -> anyhow::Result<ExitCode> {
         println!("{:width$}  {}  {}  {state}", r.profile, r.provider, r.role_arn);
         if let Some(f) = &r.last_failure {
             let retry = format_expiration(f.retry_after);
-            println!("{:width$}  ! last refresh failed at {} ({} in a row, next try after {retry}): {}", "", format_expiration(f.at), f.consecutive, sanitize::message(&f.message));
+            println!(
+                "{:width$}  ! last refresh failed at {} ({} in a row, next try after {retry}): {}",
+                "",
+                format_expiration(f.at),
+                f.consecutive,
+                sanitize::message(&f.message)
+            );
         } else if let Some(p) = r.problem {
             println!("{:width$}  ! {}", "", sanitize::message(&p));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
-

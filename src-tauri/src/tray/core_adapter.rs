@@ -2,8 +2,8 @@
 //! each profile, its last failure and who is signed in, shared with the CLI) and `logout` (which takes
 //! the provider's lock, so a refresh in flight cannot undo it), turned into the model's terms.
 
-use idbridge_core::config::ConfigError;
 use idbridge_core::app::logout::Revocation;
+use idbridge_core::config::ConfigError;
 use idbridge_core::{Error, Idbridge};
 use time::OffsetDateTime;
 
@@ -14,7 +14,6 @@ use crate::tray::scheduler::Policy;
 pub fn failure(e: &Error, now: OffsetDateTime) -> Failure {
     Failure::new(now, e.code(), e.to_string())
 }
-
 
 /// Config, keychain, credential files and failure memory as one snapshot. Blocking (keychain): run it
 /// off the loop.
@@ -46,7 +45,10 @@ pub fn snapshot(core: &Idbridge) -> Snapshot {
     let profiles = status
         .into_iter()
         .map(|s| {
-            let duration = config.profiles.get(&s.profile).map_or(idbridge_core::config::DEFAULT_DURATION_SECONDS, |p| p.duration_seconds);
+            let duration = config
+                .profiles
+                .get(&s.profile)
+                .map_or(idbridge_core::config::DEFAULT_DURATION_SECONDS, |p| p.duration_seconds);
             ProfileSnap {
                 role: s.role_arn.rsplit('/').next().unwrap_or(&s.role_arn).to_string(),
                 policy: Policy { refresh_lead: config.app.refresh_lead(duration), notify_lead },

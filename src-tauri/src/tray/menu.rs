@@ -50,7 +50,11 @@ fn build_menu<R: Runtime>(app: &AppHandle<R>, entries: &[Entry]) -> tauri::Resul
     Ok(menu)
 }
 
-fn build_entry<R: Runtime>(app: &AppHandle<R>, entry: &Entry, info: &mut usize) -> tauri::Result<Box<dyn IsMenuItem<R>>> {
+fn build_entry<R: Runtime>(
+    app: &AppHandle<R>,
+    entry: &Entry,
+    info: &mut usize,
+) -> tauri::Result<Box<dyn IsMenuItem<R>>> {
     Ok(match entry {
         Entry::Separator => Box::new(PredefinedMenuItem::separator(app)?),
         Entry::Info(label) => {

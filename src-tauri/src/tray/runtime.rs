@@ -11,9 +11,9 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::i18n::Tr;
 use crate::tray::children::WindowChild;
 use crate::tray::core_adapter;
-use crate::i18n::Tr;
 use crate::tray::model::view::{TrayView, render_notes, view};
 use crate::tray::model::{Effect, Failure, Model, Msg, WindowKind, next_wake, update};
 use crate::tray::notifier::Notifier;

@@ -52,7 +52,12 @@ pub fn jitter(profile: &str, lead: Duration) -> Duration {
 
 /// When to refresh next: `None` when there is nothing to refresh (no credentials yet, or only a person
 /// can help). The answer may be in the past: then it is due now.
-pub fn next_refresh(profile: &str, expiration: Option<OffsetDateTime>, track: &Track, policy: Policy) -> Option<OffsetDateTime> {
+pub fn next_refresh(
+    profile: &str,
+    expiration: Option<OffsetDateTime>,
+    track: &Track,
+    policy: Policy,
+) -> Option<OffsetDateTime> {
     if track.needs_sign_in {
         return None;
     }
@@ -67,12 +72,23 @@ pub fn next_refresh(profile: &str, expiration: Option<OffsetDateTime>, track: &T
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Alert {
     /// Credentials run out soon and cannot be refreshed without a sign-in.
-    Expiring { profile: String, minutes: i64 },
-    Expired { profile: String },
+    Expiring {
+        profile: String,
+        minutes: i64,
+    },
+    Expired {
+        profile: String,
+    },
 }
 
 /// The expiry alerts due now for a profile that only a sign-in can save.
-pub fn expiry_alert(profile: &str, expiration: Option<OffsetDateTime>, track: &Track, now: OffsetDateTime, policy: Policy) -> Option<Alert> {
+pub fn expiry_alert(
+    profile: &str,
+    expiration: Option<OffsetDateTime>,
+    track: &Track,
+    now: OffsetDateTime,
+    policy: Policy,
+) -> Option<Alert> {
     let exp = expiration?;
     if !track.needs_sign_in && track.failures == 0 {
         return None;
@@ -164,6 +180,15 @@ mod tests {
     fn no_expiry_alert_while_refresh_works() {
         let exp = NOW + Duration::minutes(5);
         assert_eq!(expiry_alert("dev", Some(exp), &Track::default(), NOW, POLICY), None);
-        assert_eq!(expiry_alert("dev", Some(NOW + Duration::minutes(30)), &Track { failures: 2, ..Track::default() }, NOW, POLICY), None);
+        assert_eq!(
+            expiry_alert(
+                "dev",
+                Some(NOW + Duration::minutes(30)),
+                &Track { failures: 2, ..Track::default() },
+                NOW,
+                POLICY
+            ),
+            None
+        );
     }
 }

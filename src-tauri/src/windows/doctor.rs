@@ -12,7 +12,8 @@ use crate::i18n::{Lang, Tr};
 use crate::windows::WindowState;
 
 /// The environment variables that decide which credentials the AWS CLI picks (as `idbridge doctor`).
-const AWS_VARS: [&str; 5] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+const AWS_VARS: [&str; 5] =
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
 /// One check as the window shows it. Nothing secret: the doctor names variables, never their values.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -59,7 +60,9 @@ fn check_view(c: &Check, tr: &Tr, lang: Lang) -> CheckView {
 fn cli_program() -> Option<String> {
     let name = format!("idbridge{}", std::env::consts::EXE_SUFFIX);
     let beside = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(&name)));
-    let on_path = || std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(&name)).find(|p| p.is_file()));
+    let on_path = || {
+        std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(&name)).find(|p| p.is_file()))
+    };
     beside.filter(|p| p.is_file()).or_else(on_path).map(|p| canonical(&p).to_string_lossy().into_owned())
 }
 
@@ -100,7 +103,13 @@ mod tests {
 
     fn report() -> DoctorReport {
         let mut r = DoctorReport::default();
-        r.checks.push(Check { id: "discovery", subject: "provider a".into(), status: Status::Ok, message: "found".into(), fix: None });
+        r.checks.push(Check {
+            id: "discovery",
+            subject: "provider a".into(),
+            status: Status::Ok,
+            message: "found".into(),
+            fix: None,
+        });
         r.checks.push(Check {
             id: "clock_idp",
             subject: "provider a".into(),
@@ -140,7 +149,18 @@ mod tests {
 
     /// The ids the core's doctor uses (`Check::id`); a test keeps the .ftl files complete.
     const DOCTOR_IDS: [&str; 13] = [
-        "aws_config", "clock_idp", "clock_sts", "config", "credentials", "discovery", "endpoint", "environment", "keychain", "partition",
-        "signed_in", "state_dir", "static_keys",
+        "aws_config",
+        "clock_idp",
+        "clock_sts",
+        "config",
+        "credentials",
+        "discovery",
+        "endpoint",
+        "environment",
+        "keychain",
+        "partition",
+        "signed_in",
+        "state_dir",
+        "static_keys",
     ];
 }

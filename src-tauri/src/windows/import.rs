@@ -35,7 +35,11 @@ pub fn preview(plan: &ImportPlan) -> Preview {
         changes: plan
             .changes
             .iter()
-            .map(|c| ChangeView { entry: format!("{}.{}", c.section, c.name), action: c.action, details: c.details.clone() })
+            .map(|c| ChangeView {
+                entry: format!("{}.{}", c.section, c.name),
+                action: c.action,
+                details: c.details.clone(),
+            })
             .collect(),
         writes: plan.writes_anything(false),
         writes_if_overwriting: plan.writes_anything(true),
@@ -58,7 +62,8 @@ fn normalise(source: &str) -> String {
 async fn plan(state: &WindowState, source: &str) -> Result<ImportPlan, UiError> {
     // SSL_CERT_FILE: further CAs to trust for the download (e.g. the company's own), as in the CLI
     let extra_roots = std::env::var_os("SSL_CERT_FILE").and_then(|f| std::fs::read(f).ok());
-    let team = import::fetch(source, extra_roots.as_deref(), DOWNLOAD_TIMEOUT).await.map_err(|e| ui_error(state, &e))?;
+    let team =
+        import::fetch(source, extra_roots.as_deref(), DOWNLOAD_TIMEOUT).await.map_err(|e| ui_error(state, &e))?;
     let paths = &state.core.paths;
     let local = std::fs::read_to_string(&paths.config_file).unwrap_or_default();
     let base = std::fs::read_to_string(import::base_file(&paths.state_dir, source)).ok();
@@ -72,11 +77,16 @@ pub async fn preview_import(state: State<'_, WindowState>, source: String) -> Re
 
 /// Fetches and plans again (the file may have changed since the preview), then writes.
 #[tauri::command]
-pub async fn apply_import(state: State<'_, WindowState>, source: String, overwrite_local: bool) -> Result<Preview, UiError> {
+pub async fn apply_import(
+    state: State<'_, WindowState>,
+    source: String,
+    overwrite_local: bool,
+) -> Result<Preview, UiError> {
     let plan = plan(&state, &normalise(&source)).await?;
     if plan.writes_anything(overwrite_local) {
         let paths = &state.core.paths;
-        import::apply(&plan, &paths.config_file, &paths.state_dir, overwrite_local).map_err(|e| ui_error(&state, &e))?;
+        import::apply(&plan, &paths.config_file, &paths.state_dir, overwrite_local)
+            .map_err(|e| ui_error(&state, &e))?;
         tell_tray(&ToTray::ConfigSaved);
     }
     Ok(preview(&plan))

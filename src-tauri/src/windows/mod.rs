@@ -10,7 +10,6 @@ pub mod signin;
 
 use std::sync::Arc;
 
-
 use idbridge_core::{ErrorCode, Idbridge};
 use serde::Serialize;
 use tauri::{AppHandle, LogicalSize, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};

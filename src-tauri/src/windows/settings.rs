@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use idbridge_core::config::{Config, Profile, Provider};
 use idbridge_core::config::edit::{ConfigEditor, EditError};
+use idbridge_core::config::{Config, Profile, Provider};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_autostart::ManagerExt;
 
-use crate::ipc::{ToTray, tell_tray};
 use crate::i18n::Lang;
+use crate::ipc::{ToTray, tell_tray};
 use crate::windows::{UiError, WindowCode, WindowState};
 
 #[derive(Serialize)]
@@ -54,7 +54,9 @@ fn blank(s: Option<String>) -> Option<String> {
 pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>) -> SettingsView {
     let (config, config_error, first_run) = match state.core.load_config() {
         Ok(c) => (c, None, false),
-        Err(idbridge_core::Error::Config(idbridge_core::config::ConfigError::Missing { .. })) => (Config::default(), None, true),
+        Err(idbridge_core::Error::Config(idbridge_core::config::ConfigError::Missing { .. })) => {
+            (Config::default(), None, true)
+        }
         Err(e) => (Config::default(), Some(state.error(&e)), false),
     };
     SettingsView {
@@ -64,20 +66,28 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>
         providers: config
             .providers
             .iter()
-            .map(|(k, p)| (k.clone(), ProviderForm { issuer: p.issuer.clone(), client_id: p.client_id.clone(), scopes: p.scopes.clone() }))
+            .map(|(k, p)| {
+                (
+                    k.clone(),
+                    ProviderForm { issuer: p.issuer.clone(), client_id: p.client_id.clone(), scopes: p.scopes.clone() },
+                )
+            })
             .collect(),
         profiles: config
             .profiles
             .iter()
             .map(|(k, p)| {
-                (k.clone(), ProfileForm {
-                    provider: p.provider.clone(),
-                    role_arn: p.role_arn.clone(),
-                    region: p.region.clone(),
-                    duration_minutes: p.duration_seconds / 60,
-                    session_name_claim: p.session_name_claim.clone(),
-                    console_destination: p.console_destination.clone(),
-                })
+                (
+                    k.clone(),
+                    ProfileForm {
+                        provider: p.provider.clone(),
+                        role_arn: p.role_arn.clone(),
+                        region: p.region.clone(),
+                        duration_minutes: p.duration_seconds / 60,
+                        session_name_claim: p.session_name_claim.clone(),
+                        console_destination: p.console_destination.clone(),
+                    },
+                )
             })
             .collect(),
         notify_minutes: config.app.notify_before_expiry_minutes,
@@ -87,7 +97,10 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>
 }
 
 /// Opens config.toml, applies `change`, checks and writes it, then tells the tray.
-fn edit(state: &WindowState, change: impl FnOnce(&mut ConfigEditor, &Config) -> Result<(), UiError>) -> Result<(), UiError> {
+fn edit(
+    state: &WindowState,
+    change: impl FnOnce(&mut ConfigEditor, &Config) -> Result<(), UiError>,
+) -> Result<(), UiError> {
     let path = state.core.paths.config_file.clone();
     let mut editor = ConfigEditor::open(&path).map_err(|e| state.error(&idbridge_core::Error::from(e)))?;
     let current = state.core.load_config().unwrap_or_default();
@@ -115,16 +128,19 @@ pub fn save_provider(state: State<'_, WindowState>, name: String, form: Provider
         let params = current.providers.get(&name).map(|p| p.params.clone()).unwrap_or_default();
         let scopes: Vec<String> = form.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
         let old = current.providers.get(&name);
-        e.set_provider(&name, &Provider {
-            issuer: form.issuer.trim().into(),
-            client_id: form.client_id.trim().into(),
-            scopes,
-            params,
-            // what the form does not show is kept as it is
-            device_authorization_endpoint: old.and_then(|p| p.device_authorization_endpoint.clone()),
-            token_endpoint: old.and_then(|p| p.token_endpoint.clone()),
-            flow: old.map(|p| p.flow.clone()).unwrap_or_default(),
-        });
+        e.set_provider(
+            &name,
+            &Provider {
+                issuer: form.issuer.trim().into(),
+                client_id: form.client_id.trim().into(),
+                scopes,
+                params,
+                // what the form does not show is kept as it is
+                device_authorization_endpoint: old.and_then(|p| p.device_authorization_endpoint.clone()),
+                token_endpoint: old.and_then(|p| p.token_endpoint.clone()),
+                flow: old.map(|p| p.flow).unwrap_or_default(),
+            },
+        );
         Ok(())
     })
 }
@@ -137,22 +153,25 @@ pub fn save_profile(state: State<'_, WindowState>, name: String, form: ProfileFo
     }
     edit(&state, |e, current| {
         let old = current.profiles.get(&name);
-        e.set_profile(&name, &Profile {
-            provider: form.provider,
-            role_arn: form.role_arn.trim().into(),
-            region: form.region.trim().into(),
-            duration_seconds: form.duration_minutes.saturating_mul(60),
-            session_name_claim: blank(form.session_name_claim),
-            // endpoints are for VPC endpoints and tests: kept as written, not edited here
-            sts_endpoint: old.and_then(|p| p.sts_endpoint.clone()),
-            federation_endpoint: old.and_then(|p| p.federation_endpoint.clone()),
-            console_destination: blank(form.console_destination),
-            browser: old.and_then(|p| p.browser.clone()),
-            console_container: old.and_then(|p| p.console_container.clone()),
-            console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
-            source_profile: old.and_then(|p| p.source_profile.clone()),
-            external_id: old.and_then(|p| p.external_id.clone()),
-        });
+        e.set_profile(
+            &name,
+            &Profile {
+                provider: form.provider,
+                role_arn: form.role_arn.trim().into(),
+                region: form.region.trim().into(),
+                duration_seconds: form.duration_minutes.saturating_mul(60),
+                session_name_claim: blank(form.session_name_claim),
+                // endpoints are for VPC endpoints and tests: kept as written, not edited here
+                sts_endpoint: old.and_then(|p| p.sts_endpoint.clone()),
+                federation_endpoint: old.and_then(|p| p.federation_endpoint.clone()),
+                console_destination: blank(form.console_destination),
+                browser: old.and_then(|p| p.browser.clone()),
+                console_container: old.and_then(|p| p.console_container.clone()),
+                console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
+                source_profile: old.and_then(|p| p.source_profile.clone()),
+                external_id: old.and_then(|p| p.external_id.clone()),
+            },
+        );
         Ok(())
     })
 }
@@ -166,7 +185,11 @@ pub fn delete_entry(state: State<'_, WindowState>, section: String, name: String
 }
 
 #[tauri::command]
-pub fn save_app_settings(state: State<'_, WindowState>, notify_minutes: u32, language: Option<String>) -> Result<(), UiError> {
+pub fn save_app_settings(
+    state: State<'_, WindowState>,
+    notify_minutes: u32,
+    language: Option<String>,
+) -> Result<(), UiError> {
     if !(1..=120).contains(&notify_minutes) {
         return Err(state.field_error("notify_before_expiry_minutes"));
     }
@@ -185,7 +208,11 @@ pub fn save_app_settings(state: State<'_, WindowState>, notify_minutes: u32, lan
 }
 
 #[tauri::command]
-pub fn set_autostart<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>, enabled: bool) -> Result<bool, UiError> {
+pub fn set_autostart<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, WindowState>,
+    enabled: bool,
+) -> Result<bool, UiError> {
     let fail = |e: &dyn std::fmt::Display| UiError::new(&state.tr, state.lang(), WindowCode::Autostart, e.to_string());
     let launcher = app.autolaunch();
     // the launcher creates ~/.config/autostart but not a missing ~/.config (a fresh account)
@@ -204,9 +231,21 @@ pub fn set_autostart<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState
 
 /// Discovery against the issuer as typed, so a person sees what the IdP offers before saving.
 #[tauri::command]
-pub async fn test_provider(state: State<'_, WindowState>, form: ProviderForm) -> Result<idbridge_core::oidc::Discovered, UiError> {
-    idbridge_core::config::check_issuer(form.issuer.trim()).map_err(|m| UiError::field(&state.tr, state.lang(), "issuer", m))?;
-    let provider = Provider { issuer: form.issuer.trim().into(), client_id: form.client_id.trim().into(), scopes: form.scopes, params: Default::default(), flow: Default::default(), device_authorization_endpoint: None, token_endpoint: None };
+pub async fn test_provider(
+    state: State<'_, WindowState>,
+    form: ProviderForm,
+) -> Result<idbridge_core::oidc::Discovered, UiError> {
+    idbridge_core::config::check_issuer(form.issuer.trim())
+        .map_err(|m| UiError::field(&state.tr, state.lang(), "issuer", m))?;
+    let provider = Provider {
+        issuer: form.issuer.trim().into(),
+        client_id: form.client_id.trim().into(),
+        scopes: form.scopes,
+        params: Default::default(),
+        flow: Default::default(),
+        device_authorization_endpoint: None,
+        token_endpoint: None,
+    };
     state.core.discover(&provider).await.map_err(|e| state.error(&e))
 }
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use idbridge_core::app::browser_signin::DEFAULT_TIMEOUT;
-use idbridge_core::config::{Config, Flow};
 use idbridge_core::app::signin::SignInReport;
+use idbridge_core::config::{Config, Flow};
 
 use crate::ipc::{SignedIn, ToTray, tell_tray};
 use crate::windows::{UiError, WindowCode, WindowState};

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::app::Idbridge;
-use crate::config::{Profile, Provider};
 use crate::app::error::Result;
+use crate::config::{Profile, Provider};
 use crate::oidc::id_token::IdClaims;
 
 /// Everything `idbridge aws-setup` prints.
@@ -44,9 +44,7 @@ impl Idbridge {
         let provider = config.provider(&profile.provider, &self.paths.config_file)?;
         let mut notes = Vec::new();
         let subject = match self.store.load(&profile.provider) {
-            Ok(Some(t)) if t.belongs_to(provider) => {
-                IdClaims::decode(t.id_token.expose()).ok().map(|c| c.subject)
-            }
+            Ok(Some(t)) if t.belongs_to(provider) => IdClaims::decode(t.id_token.expose()).ok().map(|c| c.subject),
             Ok(_) => None,
             Err(e) => {
                 notes.push(format!("the keychain could not be read ({e}); the `sub` condition is left out"));
@@ -102,10 +100,7 @@ fn build(
     let host_path = condition_prefix(&provider.issuer);
     let oidc_provider_arn = format!("arn:{partition}:iam::{account}:oidc-provider/{host_path}");
     if !provider.issuer.starts_with("https://") {
-        notes.push(format!(
-            "IAM accepts only https:// provider URLs; {} is a local test issuer",
-            provider.issuer
-        ));
+        notes.push(format!("IAM accepts only https:// provider URLs; {} is a local test issuer", provider.issuer));
     }
     let mut equals = serde_json::Map::new();
     equals.insert(format!("{host_path}:aud"), provider.client_id.clone().into());
@@ -122,15 +117,26 @@ fn build(
         }],
     });
     let create_provider_argv: Vec<String> = [
-        "aws", "iam", "create-open-id-connect-provider", "--url", &provider.issuer, "--client-id-list", &provider.client_id,
+        "aws",
+        "iam",
+        "create-open-id-connect-provider",
+        "--url",
+        &provider.issuer,
+        "--client-id-list",
+        &provider.client_id,
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
     let create_provider_command = create_provider_argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
     let mut role_argv = vec![
-        "aws".to_string(), "iam".into(), "create-role".into(), "--role-name".into(), role_name.clone(),
-        "--assume-role-policy-document".into(), "file://trust-policy.json".into(),
+        "aws".to_string(),
+        "iam".into(),
+        "create-role".into(),
+        "--role-name".into(),
+        role_name.clone(),
+        "--assume-role-policy-document".into(),
+        "file://trust-policy.json".into(),
     ];
     let prefix = &role_path[..role_path.len() - role_name.len()];
     if !prefix.is_empty() {

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use crate::app::Idbridge;
 use crate::app::error::{Error, Result};
+use crate::app::ports::IdpSession;
 use crate::app::signin::SignInReport;
 use crate::config::{Config, Language, Provider};
+use crate::oidc::OidcError;
 use crate::oidc::authcode::AuthorizationRequest;
 use crate::oidc::loopback::{self, Loopback};
-use crate::app::ports::IdpSession;
-use crate::oidc::OidcError;
 
 /// How long a person has to finish at the IdP unless the front end says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -43,9 +43,9 @@ impl Idbridge {
     pub async fn start_browser_sign_in(&self, config: &Config, provider_name: &str) -> Result<PendingBrowserSignIn> {
         let provider = config.provider(provider_name, &self.paths.config_file)?.clone();
         let idp = self.connect(&provider).await?;
-        let loopback = Loopback::bind()
-            .await
-            .map_err(|e| OidcError::Callback { reason: format!("cannot listen on 127.0.0.1 for the browser's answer: {e}") })?;
+        let loopback = Loopback::bind().await.map_err(|e| OidcError::Callback {
+            reason: format!("cannot listen on 127.0.0.1 for the browser's answer: {e}"),
+        })?;
         let request = idp.authorization_request(&provider, &loopback.redirect_uri)?;
         Ok(PendingBrowserSignIn {
             provider_name: provider_name.to_string(),

@@ -17,11 +17,17 @@ impl Idbridge {
     /// lock. Lock order stays profile before provider: the source's credentials are obtained first (its
     /// own profile lock, its refresh, its fallback), then this provider's lock covers the STS call and
     /// the write, so a sign-out in between is seen and never undone.
-    pub(crate) async fn refresh_chained(&self, config: &Config, profile_name: &str, deadline: Instant) -> Result<StoredCredentials> {
+    pub(crate) async fn refresh_chained(
+        &self,
+        config: &Config,
+        profile_name: &str,
+        deadline: Instant,
+    ) -> Result<StoredCredentials> {
         let (profile, provider) = self.profile_and_provider(config, profile_name)?;
         let source = profile.source_profile.as_deref().unwrap_or_default();
         let source_credentials = Box::pin(self.credential_process(source, deadline)).await?.credentials;
-        let _provider_guard = blocking_lock(self.paths.lock_file(LockKind::Provider, &profile.provider), remaining(deadline)).await?;
+        let _provider_guard =
+            blocking_lock(self.paths.lock_file(LockKind::Provider, &profile.provider), remaining(deadline)).await?;
         let tokens = self.signed_in_tokens(&profile.provider, provider, Some(profile_name)).await?;
         // the person's name in CloudTrail, as for web identity: the profile's claim of the ID token
         let session = IdClaims::decode(tokens.id_token.expose())

@@ -5,11 +5,11 @@ use std::time::{Duration, Instant};
 
 use time::Duration as TD;
 
-use crate::app::error::ErrorCode;
-use crate::state::LockKind;
 use crate::app::ProfileState;
-use crate::sys::clock::Clock;
+use crate::app::error::ErrorCode;
 use crate::app::testing::*;
+use crate::state::LockKind;
+use crate::sys::clock::Clock;
 
 /// Cancelling the caller drops the provider lock while the detached redeem task has not stored the
 /// successor yet: a second refresh redeems the OLD refresh token -> reuse detection kills the family.
@@ -103,7 +103,9 @@ fn a_caller_waiting_through_a_sign_out_serves_nothing_and_records_nothing() {
     runtime.block_on(w.app.credential_process("dev", soon())).unwrap();
     w.clock.advance(TD::seconds(700)); // below the 300 s threshold, still valid
     // hold the provider lock the way logout does, then log out while the caller waits for it
-    let lock = crate::sys::lock::lock_exclusive(&w.app.paths.lock_file(LockKind::Provider, PROVIDER), Duration::from_secs(1)).unwrap();
+    let lock =
+        crate::sys::lock::lock_exclusive(&w.app.paths.lock_file(LockKind::Provider, PROVIDER), Duration::from_secs(1))
+            .unwrap();
     let app = w.app.clone();
     let caller = runtime.spawn(async move { app.credential_process("dev", soon()).await });
     std::thread::sleep(Duration::from_millis(300));
@@ -177,7 +179,8 @@ fn an_idp_answering_after_the_callers_deadline_still_has_its_answer_stored() {
     let (hook, _rotated) = signal_then_wait(1500);
     *w.idp.after_rotation.lock().unwrap() = Some(hook);
     let runtime = rt();
-    let e = runtime.block_on(w.app.credential_process("dev", Instant::now() + Duration::from_millis(1300))).unwrap_err();
+    let e =
+        runtime.block_on(w.app.credential_process("dev", Instant::now() + Duration::from_millis(1300))).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Timeout, "{e}");
     assert!(w.app.shield.is_active(), "the rotation goes on after the caller gave up");
     assert!(w.app.shield.wait_idle(Duration::from_secs(5)));

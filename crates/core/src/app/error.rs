@@ -1,12 +1,12 @@
 //! The error of every use case: one line a person can act on, and a stable code for UIs to branch on.
 
-use crate::config::ConfigError;
 use crate::aws::console::ConsoleError;
-use crate::state::credential_file::CredentialFileError;
-use crate::sys::lock::LockError;
-use crate::oidc::OidcError;
 use crate::aws::sts::StsError;
+use crate::config::ConfigError;
+use crate::oidc::OidcError;
+use crate::state::credential_file::CredentialFileError;
 use crate::state::token_store::TokenStoreError;
+use crate::sys::lock::LockError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -230,7 +230,13 @@ mod tests {
             Error::Sts { profile: "p".into(), source: StsError::TimedOut { endpoint: "e".into(), seconds: 1 } },
             Error::Sts {
                 profile: "p".into(),
-                source: StsError::Refused { action: "a", role_arn: "r".into(), code: "c".into(), message: "m".into(), status: 403 },
+                source: StsError::Refused {
+                    action: "a",
+                    role_arn: "r".into(),
+                    code: "c".into(),
+                    message: "m".into(),
+                    status: 403,
+                },
             },
             Error::TokenStore(TokenStoreError::Unavailable { source: src() }),
             Error::TokenStore(TokenStoreError::Locked { source: src() }),
@@ -244,7 +250,8 @@ mod tests {
             Error::Internal { what: "w".into() },
         ];
         let given: std::collections::BTreeSet<_> = errors.iter().map(Error::code).collect();
-        let all: std::collections::BTreeSet<_> = ErrorCode::ALL.into_iter().filter(|c| *c != ErrorCode::Unknown).collect();
+        let all: std::collections::BTreeSet<_> =
+            ErrorCode::ALL.into_iter().filter(|c| *c != ErrorCode::Unknown).collect();
         assert_eq!(given, all);
         assert_eq!(ErrorCode::ALL.len(), all.len() + 1, "no duplicates in ALL");
         for code in ErrorCode::ALL {

@@ -113,7 +113,12 @@ mod tests {
         let path = dir.path().join("failures/dev.json");
         let now = datetime!(2026-11-25 10:00 UTC);
         let e = Error::Timeout { what: "refreshing".into(), seconds: 4 };
-        let b = crate::state::freshness::Binding { provider: "p".into(), issuer: "i".into(), client_id: "c".into(), role_arn: "r".into() };
+        let b = crate::state::freshness::Binding {
+            provider: "p".into(),
+            issuer: "i".into(),
+            client_id: "c".into(),
+            role_arn: "r".into(),
+        };
         let first = record(&path, None, &b, &e, now);
         assert_eq!(read(&path).unwrap(), first);
         assert!(first.backing_off(now + time::Duration::seconds(29)));

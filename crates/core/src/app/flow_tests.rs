@@ -119,7 +119,8 @@ async fn browser_returns(authorize_url: &str, query: &str) -> String {
     let redirect = url::Url::parse(authorize_url).unwrap();
     let redirect_uri = redirect.query_pairs().find(|(k, _)| k == "redirect_uri").unwrap().1.to_string();
     let target = url::Url::parse(&redirect_uri).unwrap();
-    let mut stream = tokio::net::TcpStream::connect((target.host_str().unwrap(), target.port().unwrap())).await.unwrap();
+    let mut stream =
+        tokio::net::TcpStream::connect((target.host_str().unwrap(), target.port().unwrap())).await.unwrap();
     let request = format!("GET {}?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: ja\r\n\r\n", target.path());
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = String::new();
@@ -137,8 +138,10 @@ fn a_browser_sign_in_redeems_the_code_brought_back_to_the_loopback_listener() {
         let url = pending.authorize_url.clone();
         assert!(url.contains("redirect_uri=http://127.0.0.1:"), "{url}");
         let app = w.app.clone();
-        let finish = tokio::spawn(async move { app.finish_browser_sign_in(&config, pending, Duration::from_secs(5)).await });
-        let status = browser_returns(&url, &format!("code=code-1&state=state-0&iss={}", urlencoding::encode(ISSUER))).await;
+        let finish =
+            tokio::spawn(async move { app.finish_browser_sign_in(&config, pending, Duration::from_secs(5)).await });
+        let status =
+            browser_returns(&url, &format!("code=code-1&state=state-0&iss={}", urlencoding::encode(ISSUER))).await;
         assert_eq!(status, "HTTP/1.1 200 OK");
         let report = finish.await.unwrap().unwrap();
         assert_eq!(report.failures().count(), 0);
@@ -157,8 +160,10 @@ fn a_browser_answer_for_another_sign_in_is_refused_and_nothing_is_stored() {
             let pending = w.app.start_browser_sign_in(&config, PROVIDER).await.unwrap();
             let url = pending.authorize_url.clone();
             let app = w.app.clone();
-            let finish = tokio::spawn(async move { app.finish_browser_sign_in(&config, pending, Duration::from_secs(5)).await });
-            let status = browser_returns(&url, &format!("code=code-1&state=forged&iss={}", urlencoding::encode(ISSUER))).await;
+            let finish =
+                tokio::spawn(async move { app.finish_browser_sign_in(&config, pending, Duration::from_secs(5)).await });
+            let status =
+                browser_returns(&url, &format!("code=code-1&state=forged&iss={}", urlencoding::encode(ISSUER))).await;
             assert_eq!(status, "HTTP/1.1 400 Bad Request");
             finish.await.unwrap()
         })
@@ -180,7 +185,10 @@ fn the_console_url_carries_a_sign_in_token_for_fresh_credentials() {
     let url = url.expose();
     assert!(url.starts_with("https://signin.aws.amazon.com/federation?Action=login&Issuer=idbridge"), "{url}");
     assert!(url.contains("SigninToken=signin-token-1"), "{url}");
-    assert!(url.contains("Destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Dus-east-1"), "{url}");
+    assert!(
+        url.contains("Destination=https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Dus-east-1"),
+        "{url}"
+    );
 }
 
 #[test]

@@ -4,12 +4,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::state::LockKind;
 use crate::app::Idbridge;
-use crate::config::Config;
-use crate::state::credential_file::CredentialFileError;
 use crate::app::error::{Error, Result};
 use crate::app::refresh::blocking_lock;
+use crate::config::Config;
+use crate::state::LockKind;
+use crate::state::credential_file::CredentialFileError;
 
 /// How long a sign-out waits for a refresh in flight to finish.
 pub const LOGOUT_LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -76,9 +76,8 @@ impl Idbridge {
     /// Provider lock held.
     fn remove_files(&self, config: &Config, provider_name: &str) -> Result<Vec<String>> {
         let mut removed = Vec::new();
-        let orphans = profile_files(&self.paths.credentials_dir())
-            .into_iter()
-            .filter(|name| !config.profiles.contains_key(name));
+        let orphans =
+            profile_files(&self.paths.credentials_dir()).into_iter().filter(|name| !config.profiles.contains_key(name));
         let own = config.profiles_of(provider_name).map(|(n, _)| n.clone());
         for name in own.chain(orphans) {
             for path in [self.paths.meta_file(&name), self.paths.failure_file(&name)] {
@@ -88,7 +87,9 @@ impl Idbridge {
                 removed.push(name);
             }
         }
-        for dir in [self.paths.credentials_dir(), self.paths.state_dir.join("meta"), self.paths.state_dir.join("failures")] {
+        for dir in
+            [self.paths.credentials_dir(), self.paths.state_dir.join("meta"), self.paths.state_dir.join("failures")]
+        {
             remove_stray_temp_files(&dir);
         }
         removed.sort();
@@ -127,7 +128,9 @@ pub fn remove_stray_temp_files(dir: &Path) {
         };
         // without /proc (not Linux) liveness is unknown: keep the file
         let alive = !Path::new("/proc/self").exists()
-            || pid.parse::<u32>().is_ok_and(|p| p == std::process::id() || Path::new("/proc").join(p.to_string()).exists());
+            || pid
+                .parse::<u32>()
+                .is_ok_and(|p| p == std::process::id() || Path::new("/proc").join(p.to_string()).exists());
         if !alive {
             let _ = std::fs::remove_file(entry.path());
         }

@@ -30,13 +30,13 @@ pub mod signin;
 mod status;
 
 #[cfg(test)]
-mod testing;
-#[cfg(test)]
-mod refresh_tests;
-#[cfg(test)]
 mod edge_tests;
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod refresh_tests;
+#[cfg(test)]
+mod testing;
 
 pub struct Idbridge {
     pub paths: Paths,
@@ -165,7 +165,5 @@ impl Idbridge {
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> std::result::Result<T, TokenStoreError> + Send + 'static,
 ) -> std::result::Result<T, TokenStoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(TokenStoreError::Other { source: Box::new(e) }))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| Err(TokenStoreError::Other { source: Box::new(e) }))
 }

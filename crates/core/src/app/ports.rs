@@ -25,23 +25,38 @@ pub type Sleep = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 /// An OpenID Provider before discovery.
 pub trait IdentityProvider: Send + Sync {
     /// Discovery and keys: nothing secret is sent, so this may be cut off at any time.
-    fn connect<'a>(&'a self, provider: &'a Provider, timeout: Duration) -> BoxFuture<'a, Result<Arc<dyn IdpSession>, OidcError>>;
+    fn connect<'a>(
+        &'a self,
+        provider: &'a Provider,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Arc<dyn IdpSession>, OidcError>>;
 }
 
 /// A discovered provider: every grant idbridge uses.
 pub trait IdpSession: Send + Sync {
     fn discovered(&self) -> &Discovered;
     /// RFC 8628 §3.1–3.2: the code to show and the page to open.
-    fn start_device_flow<'a>(&'a self, provider: &'a Provider) -> BoxFuture<'a, Result<DeviceAuthorization, OidcError>>;
+    fn start_device_flow<'a>(&'a self, provider: &'a Provider)
+    -> BoxFuture<'a, Result<DeviceAuthorization, OidcError>>;
     /// RFC 8628 §3.4–3.5: polls until the person approves, denies, or the code expires.
-    fn finish_device_flow(&self, auth: DeviceAuthorization, sleep: Sleep) -> BoxFuture<'_, Result<TokenSet, OidcError>>;
+    fn finish_device_flow(&self, auth: DeviceAuthorization, sleep: Sleep)
+    -> BoxFuture<'_, Result<TokenSet, OidcError>>;
     /// The authorization code grant's first leg, redirecting to `redirect_uri`.
-    fn authorization_request(&self, provider: &Provider, redirect_uri: &str) -> Result<AuthorizationRequest, OidcError>;
+    fn authorization_request(&self, provider: &Provider, redirect_uri: &str)
+    -> Result<AuthorizationRequest, OidcError>;
     /// Checks the browser's answer and trades its code for verified tokens.
-    fn redeem_code<'a>(&'a self, request: &'a AuthorizationRequest, callback: &'a Callback) -> BoxFuture<'a, Result<TokenSet, OidcError>>;
+    fn redeem_code<'a>(
+        &'a self,
+        request: &'a AuthorizationRequest,
+        callback: &'a Callback,
+    ) -> BoxFuture<'a, Result<TokenSet, OidcError>>;
     /// Redeems a refresh token. With rotation the old token is dead as soon as the IdP has answered,
     /// so the caller must store what comes back before anything else.
-    fn refresh<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<Redeemed, OidcError>>;
+    fn refresh<'a>(
+        &'a self,
+        refresh_token: &'a Secret,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Redeemed, OidcError>>;
     /// RFC 7009. `Ok(false)`: the IdP offers no revocation endpoint.
     fn revoke<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<bool, OidcError>>;
 }
@@ -66,7 +81,12 @@ pub trait SecurityTokenService: Send + Sync {
 
 /// The console's federation endpoint (getSigninToken).
 pub trait Federation: Send + Sync {
-    fn signin_token<'a>(&'a self, endpoint: &'a str, credentials: &'a Credentials, timeout: Duration) -> BoxFuture<'a, Result<Secret, ConsoleError>>;
+    fn signin_token<'a>(
+        &'a self,
+        endpoint: &'a str,
+        credentials: &'a Credentials,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Secret, ConsoleError>>;
 }
 
 /// One of each, as a binary or a test wires them.
@@ -90,7 +110,11 @@ pub struct OidcEndpoints {
 }
 
 impl IdentityProvider for OidcEndpoints {
-    fn connect<'a>(&'a self, provider: &'a Provider, timeout: Duration) -> BoxFuture<'a, Result<Arc<dyn IdpSession>, OidcError>> {
+    fn connect<'a>(
+        &'a self,
+        provider: &'a Provider,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Arc<dyn IdpSession>, OidcError>> {
         Box::pin(async move {
             let http = crate::oidc::http_client(timeout)?;
             let oidc = bounded(timeout, &provider.issuer, Oidc::discover(provider, http, self.clock.clone())).await?;
@@ -100,7 +124,11 @@ impl IdentityProvider for OidcEndpoints {
 }
 
 /// `f`, or a timeout error that names `url`.
-async fn bounded<T>(timeout: Duration, url: &str, f: impl Future<Output = Result<T, OidcError>>) -> Result<T, OidcError> {
+async fn bounded<T>(
+    timeout: Duration,
+    url: &str,
+    f: impl Future<Output = Result<T, OidcError>>,
+) -> Result<T, OidcError> {
     tokio::time::timeout(timeout, f)
         .await
         .map_err(|_| OidcError::TimedOut { url: crate::sys::sanitize::field(url), seconds: timeout.as_secs() })?
@@ -111,23 +139,42 @@ impl IdpSession for Oidc {
         &self.discovered
     }
 
-    fn start_device_flow<'a>(&'a self, provider: &'a Provider) -> BoxFuture<'a, Result<DeviceAuthorization, OidcError>> {
+    fn start_device_flow<'a>(
+        &'a self,
+        provider: &'a Provider,
+    ) -> BoxFuture<'a, Result<DeviceAuthorization, OidcError>> {
         Box::pin(Oidc::start_device_flow(self, provider))
     }
 
-    fn finish_device_flow(&self, auth: DeviceAuthorization, sleep: Sleep) -> BoxFuture<'_, Result<TokenSet, OidcError>> {
+    fn finish_device_flow(
+        &self,
+        auth: DeviceAuthorization,
+        sleep: Sleep,
+    ) -> BoxFuture<'_, Result<TokenSet, OidcError>> {
         Box::pin(Oidc::finish_device_flow(self, auth, move |d| sleep(d)))
     }
 
-    fn authorization_request(&self, provider: &Provider, redirect_uri: &str) -> Result<AuthorizationRequest, OidcError> {
+    fn authorization_request(
+        &self,
+        provider: &Provider,
+        redirect_uri: &str,
+    ) -> Result<AuthorizationRequest, OidcError> {
         Oidc::authorization_request(self, provider, redirect_uri)
     }
 
-    fn redeem_code<'a>(&'a self, request: &'a AuthorizationRequest, callback: &'a Callback) -> BoxFuture<'a, Result<TokenSet, OidcError>> {
+    fn redeem_code<'a>(
+        &'a self,
+        request: &'a AuthorizationRequest,
+        callback: &'a Callback,
+    ) -> BoxFuture<'a, Result<TokenSet, OidcError>> {
         Box::pin(Oidc::redeem_code(self, request, callback))
     }
 
-    fn refresh<'a>(&'a self, refresh_token: &'a Secret, timeout: Duration) -> BoxFuture<'a, Result<Redeemed, OidcError>> {
+    fn refresh<'a>(
+        &'a self,
+        refresh_token: &'a Secret,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Redeemed, OidcError>> {
         Box::pin(bounded(timeout, &self.discovered.issuer, Oidc::refresh(self, refresh_token)))
     }
 
@@ -168,10 +215,18 @@ const FEDERATION_MAX_BODY: usize = 64 * 1024;
 pub struct AwsFederation;
 
 impl Federation for AwsFederation {
-    fn signin_token<'a>(&'a self, endpoint: &'a str, credentials: &'a Credentials, timeout: Duration) -> BoxFuture<'a, Result<Secret, ConsoleError>> {
+    fn signin_token<'a>(
+        &'a self,
+        endpoint: &'a str,
+        credentials: &'a Credentials,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<Secret, ConsoleError>> {
         Box::pin(async move {
             let http = crate::sys::http::CappedHttp::new(timeout)
-                .map_err(|e| ConsoleError::Unreachable { endpoint: crate::sys::sanitize::field(endpoint), detail: e.without_url().to_string() })?
+                .map_err(|e| ConsoleError::Unreachable {
+                    endpoint: crate::sys::sanitize::field(endpoint),
+                    detail: e.without_url().to_string(),
+                })?
                 .with_max_body(FEDERATION_MAX_BODY);
             console::signin_token(endpoint, credentials, &http).await
         })

@@ -13,7 +13,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::state::LockKind;
 use crate::app::Idbridge;
 use crate::app::error::{Error, ErrorCode, Result};
 use crate::app::failures::{self, FailureRecord};
@@ -22,6 +21,7 @@ use crate::aws::sts;
 use crate::config::{Config, Profile, Provider};
 use crate::oidc::OidcError;
 use crate::oidc::id_token::IdClaims;
+use crate::state::LockKind;
 use crate::state::credential_file::{self, CredentialFileError, StoredCredentials};
 use crate::state::freshness::{self, Binding, Need};
 use crate::sys::file_identity::FileIdentity;
@@ -91,7 +91,12 @@ impl Idbridge {
 
     /// The profile's credentials with more than `min_remaining` left (at most half their lifetime),
     /// refreshed once across every process if they have less. The tray's scheduler calls this.
-    pub async fn ensure_fresh(&self, profile_name: &str, min_remaining: time::Duration, deadline: Instant) -> Result<Served> {
+    pub async fn ensure_fresh(
+        &self,
+        profile_name: &str,
+        min_remaining: time::Duration,
+        deadline: Instant,
+    ) -> Result<Served> {
         self.obtain(profile_name, Need::Lead(min_remaining), deadline).await
     }
 
@@ -133,9 +138,16 @@ impl Idbridge {
             Ok(file) => Ok(Served::fresh(file)),
             Err(e) => {
                 // signed out meanwhile is not a failure to remember
-                let signed_out = e.code() == ErrorCode::SignInNeeded && matches!(self.load_tokens(&profile.provider).await, Ok(None));
+                let signed_out = e.code() == ErrorCode::SignInNeeded
+                    && matches!(self.load_tokens(&profile.provider).await, Ok(None));
                 if !signed_out {
-                    failures::record(&self.paths.failure_file(profile_name), current.failure.as_ref(), &want.binding, &e, self.clock.now());
+                    failures::record(
+                        &self.paths.failure_file(profile_name),
+                        current.failure.as_ref(),
+                        &want.binding,
+                        &e,
+                        self.clock.now(),
+                    );
                 }
                 self.fallback(&want, e)
             }
@@ -148,8 +160,10 @@ impl Idbridge {
     /// that was recorded for the same binding.
     fn current(&self, want: &Want<'_>) -> Current {
         let bound = freshness::read_binding(&self.paths.meta_file(want.profile)).as_ref() == Some(&want.binding);
-        let file = credential_file::read_file(&self.paths.credential_file(want.profile)).ok().flatten().filter(|_| bound);
-        let failure = failures::read(&self.paths.failure_file(want.profile)).filter(|f| f.binding.as_ref() == Some(&want.binding));
+        let file =
+            credential_file::read_file(&self.paths.credential_file(want.profile)).ok().flatten().filter(|_| bound);
+        let failure = failures::read(&self.paths.failure_file(want.profile))
+            .filter(|f| f.binding.as_ref() == Some(&want.binding));
         Current { file, failure }
     }
 
@@ -166,7 +180,9 @@ impl Idbridge {
         };
         match current.file.as_ref().filter(|f| f.credentials.is_valid(now)) {
             Some(f) => Ok(Some(self.stale(f, &failure.message, failure.code))),
-            None if failure.is_sign_in_needed() => Err(Error::sign_in_needed(want.provider, failure.message.clone(), Some(want.profile))),
+            None if failure.is_sign_in_needed() => {
+                Err(Error::sign_in_needed(want.provider, failure.message.clone(), Some(want.profile)))
+            }
             None => Ok(None),
         }
     }
@@ -205,7 +221,8 @@ impl Idbridge {
         let (token, claims) = self.id_token(&profile.provider, provider, None, name, deadline, &provider_guard).await?;
         let assumed = match self.assume(want.profile, profile, &token, &claims, deadline).await {
             Err(Error::Sts { source, .. }) if source.wants_fresh_token() => {
-                let (token, claims) = self.id_token(&profile.provider, provider, Some(&token), name, deadline, &provider_guard).await?;
+                let (token, claims) =
+                    self.id_token(&profile.provider, provider, Some(&token), name, deadline, &provider_guard).await?;
                 self.assume(want.profile, profile, &token, &claims, deadline).await?
             }
             other => other?,
@@ -241,7 +258,10 @@ impl Idbridge {
         let session = claims.session_name(profile.session_name_claim.as_deref());
         let timeout = self.http_timeout.min(remaining(deadline));
         if timeout.is_zero() {
-            return Err(Error::Timeout { what: format!("getting credentials for profile '{profile_name}'"), seconds: 0 });
+            return Err(Error::Timeout {
+                what: format!("getting credentials for profile '{profile_name}'"),
+                seconds: 0,
+            });
         }
         self.ports
             .sts

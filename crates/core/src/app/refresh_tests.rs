@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 use time::Duration as TD;
 
 use crate::app::ProfileState;
-use crate::sys::clock::Clock;
-use crate::state::token_store::TokenStore;
 use crate::app::error::{Error, ErrorCode};
-use crate::state::freshness::Need;
-use crate::aws::sts::StsError;
 use crate::app::testing::*;
+use crate::aws::sts::StsError;
+use crate::state::freshness::Need;
+use crate::state::token_store::TokenStore;
+use crate::sys::clock::Clock;
 
 #[test]
 fn a_valid_stored_id_token_is_used_without_redeeming_and_fresh_files_are_served_as_they_are() {
@@ -66,7 +66,9 @@ fn every_session_length_gets_one_sts_call_per_lifetime() {
     }
 }
 
-fn callers(w: &World) -> impl std::future::Future<Output = crate::app::error::Result<crate::app::refresh::Served>> + Send + 'static {
+fn callers(
+    w: &World,
+) -> impl std::future::Future<Output = crate::app::error::Result<crate::app::refresh::Served>> + Send + 'static {
     let app = w.app.clone();
     async move { app.credential_process("dev", soon()).await }
 }
@@ -95,7 +97,12 @@ fn a_failing_refresh_is_paid_once_then_the_backoff_serves_at_once() {
         assert_eq!(w.sts_calls(), 2);
         for _ in 0..3 {
             let served = w.app.credential_process("dev", soon()).await.unwrap();
-            assert_eq!(served.warning.as_ref().map(|w| w.code), Some(ErrorCode::StsUnreachable), "{:?}", served.warning);
+            assert_eq!(
+                served.warning.as_ref().map(|w| w.code),
+                Some(ErrorCode::StsUnreachable),
+                "{:?}",
+                served.warning
+            );
         }
         assert_eq!(w.sts_calls(), 2, "no new attempt during the back-off");
         let status = w.app.status().unwrap();

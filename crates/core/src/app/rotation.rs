@@ -15,12 +15,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::app::Idbridge;
-use crate::config::Provider;
 use crate::app::error::{Error, Result};
-use crate::sys::lock::LockGuard;
-use crate::oidc::TokenSet;
 use crate::app::refresh::remaining;
+use crate::config::Provider;
+use crate::oidc::TokenSet;
 use crate::state::token_store::{PreparedSave, StoredTokens};
+use crate::sys::lock::LockGuard;
 
 /// How long the IdP may take to answer a redemption once the token is on its way.
 pub const REDEEM_TIMEOUT: Duration = Duration::from_secs(15);
@@ -45,10 +45,15 @@ impl Idbridge {
         let prepared = self.prepare_save(name, remaining(deadline) / 4).await;
         let left = remaining(deadline);
         if left < MIN_REDEEM {
-            return Err(Error::NotStarted { what: format!("refreshing the sign-in of '{name}'"), left_ms: left.as_millis() as u64 });
+            return Err(Error::NotStarted {
+                what: format!("refreshing the sign-in of '{name}'"),
+                left_ms: left.as_millis() as u64,
+            });
         }
         let Some(shielded) = self.shield.enter() else {
-            return Err(Error::Internal { what: format!("idbridge is stopping: the sign-in of '{name}' was not refreshed") });
+            return Err(Error::Internal {
+                what: format!("idbridge is stopping: the sign-in of '{name}' was not refreshed"),
+            });
         };
         let store = self.store.clone();
         let name = name.to_string();
@@ -68,7 +73,9 @@ impl Idbridge {
             Ok::<_, Error>(redeemed.tokens?)
         });
         match tokio::time::timeout(remaining(deadline), task).await {
-            Ok(joined) => joined.map_err(|e| Error::Internal { what: format!("the refresh task ended abnormally: {e}") })?,
+            Ok(joined) => {
+                joined.map_err(|e| Error::Internal { what: format!("the refresh task ended abnormally: {e}") })?
+            }
             Err(_) => Err(Error::Timeout {
                 what: "the identity provider's answer to a refresh (idbridge stores it before it exits)".into(),
                 seconds: self.http_timeout.as_secs(),

@@ -8,15 +8,15 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::state::LockKind;
 use crate::app::Idbridge;
-use crate::config::{Config, Provider};
 use crate::app::error::{Error, Result};
 use crate::app::failures;
-use crate::state::freshness::Binding;
-use crate::app::refresh::blocking_lock;
 use crate::app::ports::{IdpSession, Sleep};
+use crate::app::refresh::blocking_lock;
+use crate::config::{Config, Provider};
 use crate::oidc::{DeviceAuthorization, TokenSet};
+use crate::state::LockKind;
+use crate::state::freshness::Binding;
 use crate::state::token_store::StoredTokens;
 
 /// A sign-in waits this long for a refresh or sign-out in another process to finish.
@@ -82,12 +82,15 @@ impl Idbridge {
         // the provider lock orders this sign-in with refreshes and sign-outs in other processes
         let lock = self.paths.lock_file(LockKind::Provider, &provider_name);
         let guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
-        self.save_tokens(&provider_name, StoredTokens {
-            issuer: provider.issuer.clone(),
-            client_id: provider.client_id.clone(),
-            refresh_token: set.refresh_token.clone(),
-            id_token: set.id_token.clone(),
-        })
+        self.save_tokens(
+            &provider_name,
+            StoredTokens {
+                issuer: provider.issuer.clone(),
+                client_id: provider.client_id.clone(),
+                refresh_token: set.refresh_token.clone(),
+                id_token: set.id_token.clone(),
+            },
+        )
         .await?;
         let mut profiles = Vec::new();
         for (name, profile) in direct {
@@ -100,16 +103,27 @@ impl Idbridge {
             }
             .await;
             if let Err(e) = &result {
-                failures::record(&self.paths.failure_file(name), None, &Binding::of(&provider_name, provider, profile), e, self.clock.now());
+                failures::record(
+                    &self.paths.failure_file(name),
+                    None,
+                    &Binding::of(&provider_name, provider, profile),
+                    e,
+                    self.clock.now(),
+                );
             }
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
         drop(guard);
         for (name, _) in chained {
             failures::clear(&self.paths.failure_file(name));
-            let result = self.renew(name, Instant::now() + self.http_timeout * 2).await.map(|s| s.credentials.expiration);
+            let result =
+                self.renew(name, Instant::now() + self.http_timeout * 2).await.map(|s| s.credentials.expiration);
             profiles.push(ProfileOutcome { profile: name.clone(), result });
         }
-        Ok(SignInReport { provider: provider_name, who: crate::sys::sanitize::field(set.claims.display_name()), profiles })
+        Ok(SignInReport {
+            provider: provider_name,
+            who: crate::sys::sanitize::field(set.claims.display_name()),
+            profiles,
+        })
     }
 }

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::app::{Idbridge, ProfileState, ProfileStatus};
-use crate::config::Provider;
-use crate::state::credential_file;
 use crate::app::error::Result;
 use crate::app::failures;
-use crate::state::freshness::{self, Binding};
+use crate::app::{Idbridge, ProfileState, ProfileStatus};
+use crate::config::Provider;
 use crate::oidc::id_token::IdClaims;
+use crate::state::credential_file;
+use crate::state::freshness::{self, Binding};
 use crate::state::token_store::{StoredTokens, TokenStoreError};
 
 /// What the keychain says about one provider.
@@ -30,13 +30,17 @@ impl Idbridge {
         let mut out = Vec::new();
         for (name, profile) in &config.profiles {
             let provider = &config.providers[&profile.provider];
-            let tokens = keychain.entry(profile.provider.as_str()).or_insert_with(|| self.tokens_of(&profile.provider, provider));
+            let tokens = keychain
+                .entry(profile.provider.as_str())
+                .or_insert_with(|| self.tokens_of(&profile.provider, provider));
             let file = credential_file::read_file(&self.paths.credential_file(name));
-            let bound = freshness::read_binding(&self.paths.meta_file(name)) == Some(Binding::of(&profile.provider, provider, profile));
+            let bound = freshness::read_binding(&self.paths.meta_file(name))
+                == Some(Binding::of(&profile.provider, provider, profile));
             let valid = |c: &&crate::aws::credentials::Credentials| c.is_valid(now);
             let creds = file.as_ref().ok().and_then(|f| f.as_ref()).filter(|_| bound).map(|f| &f.credentials);
             let binding = Binding::of(&profile.provider, provider, profile);
-            let last_failure = failures::read(&self.paths.failure_file(name)).filter(|f| f.binding.as_ref() == Some(&binding));
+            let last_failure =
+                failures::read(&self.paths.failure_file(name)).filter(|f| f.binding.as_ref() == Some(&binding));
             let state = match (&*tokens, &last_failure) {
                 (Tokens::Unreadable(_), _) => ProfileState::KeychainUnavailable,
                 (Tokens::None, _) => ProfileState::SignedOut,
@@ -50,9 +54,13 @@ impl Idbridge {
             };
             let problem = match (&*tokens, &file) {
                 (Tokens::Unreadable(e), _) => Some(crate::sys::sanitize::one_line(e)),
-                (Tokens::Foreign, _) => Some("the provider's issuer or client_id changed since the last sign-in".into()),
+                (Tokens::Foreign, _) => {
+                    Some("the provider's issuer or client_id changed since the last sign-in".into())
+                }
                 (_, Err(e)) => Some(crate::sys::sanitize::one_line(e)),
-                (_, Ok(Some(_))) if !bound => Some("the credential file was made for another role or provider; it is replaced on the next use".into()),
+                (_, Ok(Some(_))) if !bound => Some(
+                    "the credential file was made for another role or provider; it is replaced on the next use".into(),
+                ),
                 _ => last_failure.as_ref().map(|f| f.message.clone()),
             };
             let identity = match &*tokens {
@@ -93,5 +101,6 @@ impl Idbridge {
 /// New credentials can be had without a person: a refresh token, or an ID token still valid for STS.
 fn renewable(tokens: &StoredTokens, now: time::OffsetDateTime) -> bool {
     tokens.refresh_token.is_some()
-        || IdClaims::decode(tokens.id_token.expose()).is_ok_and(|c| c.valid_for(now, crate::app::refresh::ID_TOKEN_MARGIN))
+        || IdClaims::decode(tokens.id_token.expose())
+            .is_ok_and(|c| c.valid_for(now, crate::app::refresh::ID_TOKEN_MARGIN))
 }

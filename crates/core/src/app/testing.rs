@@ -31,7 +31,8 @@ pub const PROVIDER: &str = "idp";
 pub fn jwt(sub: &str, exp: OffsetDateTime) -> String {
     let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let header = b64(&serde_json::json!({"alg": "RS256"}));
-    let payload = b64(&serde_json::json!({"sub": sub, "exp": exp.unix_timestamp(), "email": format!("{sub}@example.com")}));
+    let payload =
+        b64(&serde_json::json!({"sub": sub, "exp": exp.unix_timestamp(), "email": format!("{sub}@example.com")}));
     format!("{header}.{payload}.sig")
 }
 
@@ -121,7 +122,11 @@ impl FakeIdp {
         let rt = format!("rt-signin-{}", self.sign_ins.fetch_add(1, Ordering::SeqCst) + 1);
         *self.live.lock().unwrap() = Some(rt.clone());
         let id = jwt("alice", self.now() + *self.id_token_lifetime.lock().unwrap());
-        TokenSet { claims: IdClaims::decode(&id).unwrap(), id_token: Secret::new(id), refresh_token: Some(Secret::new(rt)) }
+        TokenSet {
+            claims: IdClaims::decode(&id).unwrap(),
+            id_token: Secret::new(id),
+            refresh_token: Some(Secret::new(rt)),
+        }
     }
 }
 
@@ -178,10 +183,17 @@ impl IdpSession for Arc<FakeIdp> {
 
     fn authorization_request(&self, _: &Provider, redirect_uri: &str) -> Result<AuthorizationRequest, OidcError> {
         let state = format!("state-{}", self.sign_ins.load(Ordering::SeqCst));
-        Ok(AuthorizationRequest::made_up(&format!("{ISSUER}authorize?redirect_uri={redirect_uri}&state={state}"), &state))
+        Ok(AuthorizationRequest::made_up(
+            &format!("{ISSUER}authorize?redirect_uri={redirect_uri}&state={state}"),
+            &state,
+        ))
     }
 
-    fn redeem_code<'a>(&'a self, request: &'a AuthorizationRequest, callback: &'a Callback) -> BoxFuture<'a, Result<TokenSet, OidcError>> {
+    fn redeem_code<'a>(
+        &'a self,
+        request: &'a AuthorizationRequest,
+        callback: &'a Callback,
+    ) -> BoxFuture<'a, Result<TokenSet, OidcError>> {
         Box::pin(async move {
             let code = check_callback(callback, request.state.secret(), &self.discovered)?;
             if code != "code-1" {
@@ -214,7 +226,11 @@ impl IdpSession for Arc<FakeIdp> {
                 Err(OidcError::IdTokenRejected { issuer: ISSUER.into(), reason: "bad signature".into() })
             } else {
                 IdClaims::decode(&id)
-                    .map(|claims| TokenSet { id_token: Secret::new(id), refresh_token: Some(Secret::new(next.clone())), claims })
+                    .map(|claims| TokenSet {
+                        id_token: Secret::new(id),
+                        refresh_token: Some(Secret::new(next.clone())),
+                        claims,
+                    })
                     .map_err(|reason| OidcError::IdTokenRejected { issuer: ISSUER.into(), reason })
             };
             Ok(Redeemed { refresh_token: Some(Secret::new(next)), tokens })
@@ -230,6 +246,9 @@ impl IdpSession for Arc<FakeIdp> {
     }
 }
 
+/// One `AssumeRole` call: (role ARN, the signing access key id, session name, external id).
+pub type ChainedCall = (String, String, String, Option<String>);
+
 #[derive(Default)]
 pub struct FakeSts {
     pub calls: AtomicUsize,
@@ -237,7 +256,7 @@ pub struct FakeSts {
     pub during: Mutex<Option<Hook>>,
     pub refuse: Mutex<Option<StsError>>,
     pub clock: Mutex<Option<Arc<dyn Clock>>>,
-    pub chained: Mutex<Vec<(String, String, String, Option<String>)>>,
+    pub chained: Mutex<Vec<ChainedCall>>,
 }
 
 /// A federation endpoint that hands out numbered sign-in tokens and remembers whose keys it saw.
@@ -249,7 +268,12 @@ pub struct FakeFederation {
 }
 
 impl Federation for Arc<FakeFederation> {
-    fn signin_token<'a>(&'a self, endpoint: &'a str, credentials: &'a Credentials, _: Duration) -> BoxFuture<'a, Result<Secret, ConsoleError>> {
+    fn signin_token<'a>(
+        &'a self,
+        endpoint: &'a str,
+        credentials: &'a Credentials,
+        _: Duration,
+    ) -> BoxFuture<'a, Result<Secret, ConsoleError>> {
         Box::pin(async move {
             if let Some(e) = self.refuse.lock().unwrap().take() {
                 return Err(e);
@@ -264,7 +288,7 @@ impl Federation for Arc<FakeFederation> {
 impl FakeSts {
     /// What `AssumeRole` (role chaining) was called with: (role ARN, the signing access key id,
     /// session name, external id).
-    pub fn chained_calls(&self) -> Vec<(String, String, String, Option<String>)> {
+    pub fn chained_calls(&self) -> Vec<ChainedCall> {
         self.chained.lock().unwrap().clone()
     }
 }
@@ -342,7 +366,8 @@ impl World {
         *sts.clock.lock().unwrap() = Some(clock.clone());
         let federation = Arc::new(FakeFederation::default());
         let paths = Paths::in_home(dir.path());
-        let ports = Ports { idp: Arc::new(idp.clone()), sts: Arc::new(sts.clone()), federation: Arc::new(federation.clone()) };
+        let ports =
+            Ports { idp: Arc::new(idp.clone()), sts: Arc::new(sts.clone()), federation: Arc::new(federation.clone()) };
         let app = Idbridge::new(paths, store.clone(), clock.clone(), Duration::from_secs(4)).with_ports(ports);
         let world = Self { _dir: dir, clock, store, idp, sts, federation, app: Arc::new(app) };
         world.write_config(profiles, "dev");

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub const BEGIN: &str = "# >>> idbridge managed profiles (edit with `idbridge configure-aws`; changes here are replaced) >>>";
+pub const BEGIN: &str =
+    "# >>> idbridge managed profiles (edit with `idbridge configure-aws`; changes here are replaced) >>>";
 pub const END: &str = "# <<< idbridge managed profiles <<<";
 
 /// One `[profile NAME]` section idbridge writes.
@@ -28,7 +29,9 @@ pub struct Outcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AwsConfigError {
-    #[error("{path} has idbridge's block markers out of order, unpaired or more than once: fix or remove the marker lines by hand")]
+    #[error(
+        "{path} has idbridge's block markers out of order, unpaired or more than once: fix or remove the marker lines by hand"
+    )]
     BrokenBlock { path: String },
     #[error("cannot {action} {path}: {source}")]
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
@@ -85,10 +88,8 @@ pub fn configure(
         crate::sys::atomic::write_atomically(&target, outcome.text.as_bytes(), mode).map_err(|e| io("write", e))?;
     }
     let creds = read_or_empty(credentials_path)?.unwrap_or_default();
-    let shadowed_by_static_keys = static_key_profiles(&creds)
-        .into_iter()
-        .filter(|n| profiles.iter().any(|p| &p.name == n))
-        .collect();
+    let shadowed_by_static_keys =
+        static_key_profiles(&creds).into_iter().filter(|n| profiles.iter().any(|p| &p.name == n)).collect();
     Ok(Report { outcome, changed, backup, shadowed_by_static_keys })
 }
 

@@ -15,7 +15,9 @@ pub const ISSUER: &str = "idbridge";
 pub enum ConsoleError {
     #[error("cannot reach the AWS federation endpoint {endpoint}: {detail}")]
     Unreachable { endpoint: String, detail: String },
-    #[error("the AWS federation endpoint {endpoint} refused the session (HTTP {status}); the credentials may have expired: run `idbridge login`")]
+    #[error(
+        "the AWS federation endpoint {endpoint} refused the session (HTTP {status}); the credentials may have expired: run `idbridge login`"
+    )]
     Refused { endpoint: String, status: u16 },
     #[error("the AWS federation endpoint {endpoint} gave no SigninToken")]
     NoToken { endpoint: String },
@@ -34,19 +36,20 @@ pub fn federation_endpoint(profile: &Profile) -> String {
 
 /// Where the console opens: `--destination`, the profile's setting, or the region's console home.
 pub fn destination(profile: &Profile, requested: Option<&str>) -> String {
-    requested
-        .map(str::to_string)
-        .or_else(|| profile.console_destination.clone())
-        .unwrap_or_else(|| {
-            let p = partition::of_region(&profile.region);
-            format!("https://{}/console/home?region={}", p.console_host, profile.region)
-        })
+    requested.map(str::to_string).or_else(|| profile.console_destination.clone()).unwrap_or_else(|| {
+        let p = partition::of_region(&profile.region);
+        format!("https://{}/console/home?region={}", p.console_host, profile.region)
+    })
 }
 
 /// getSigninToken: role credentials for a sign-in token (valid 15 minutes). `SessionDuration` is left
 /// out: it is refused for role-chained credentials, and the console session then simply lasts as long
 /// as the credentials. The request carries the session keys in its query, so no error may show the URL.
-pub async fn signin_token(endpoint: &str, credentials: &Credentials, http: &CappedHttp) -> Result<Secret, ConsoleError> {
+pub async fn signin_token(
+    endpoint: &str,
+    credentials: &Credentials,
+    http: &CappedHttp,
+) -> Result<Secret, ConsoleError> {
     let session = serde_json::json!({
         "sessionId": credentials.access_key_id,
         "sessionKey": credentials.secret_access_key.expose(),
@@ -59,7 +62,10 @@ pub async fn signin_token(endpoint: &str, credentials: &Credentials, http: &Capp
         .get(endpoint)
         .query(&[("Action", "getSigninToken"), ("Session", session.as_str())])
         .build()
-        .map_err(|_| ConsoleError::Unreachable { endpoint: endpoint_shown.clone(), detail: "not a usable URL".into() })?;
+        .map_err(|_| ConsoleError::Unreachable {
+            endpoint: endpoint_shown.clone(),
+            detail: "not a usable URL".into(),
+        })?;
     let (status, bytes) = http.send_json(request).await.map_err(|e| match e {
         // its message would hold the URL, and with it the session
         HttpError::InsecureUrl { .. } => ConsoleError::Unreachable {
@@ -128,7 +134,11 @@ mod tests {
 
     #[test]
     fn the_login_url_encodes_every_part() {
-        let u = login_url("https://signin.aws.amazon.com/federation", "https://console.aws.amazon.com/s3/?a=1&b=2", "t+k/=");
+        let u = login_url(
+            "https://signin.aws.amazon.com/federation",
+            "https://console.aws.amazon.com/s3/?a=1&b=2",
+            "t+k/=",
+        );
         assert_eq!(
             u,
             "https://signin.aws.amazon.com/federation?Action=login&Issuer=idbridge\

@@ -19,8 +19,8 @@
 
 use std::process::{Command, Stdio};
 
-use crate::config::Profile;
 use crate::aws::console::ConsoleError;
+use crate::config::Profile;
 use crate::sys::secret::Secret;
 
 /// The global sign-in host of the aws partition, and the regional one AWS redirects to after a logout.
@@ -107,7 +107,8 @@ mod tests {
         assert_eq!(command_for(&profile(""), "https://u"), None);
         let (p, a) = command_for(&profile("browser = ['firefox', '-P', 'work']"), "https://u").unwrap();
         assert_eq!((p.as_str(), a), ("firefox", vec!["-P".into(), "work".into(), "https://u".into()]));
-        let (_, a) = command_for(&profile("browser = ['chromium', '--app={url}', '--new-window']"), "https://u").unwrap();
+        let (_, a) =
+            command_for(&profile("browser = ['chromium', '--app={url}', '--new-window']"), "https://u").unwrap();
         assert_eq!(a, vec!["--app=https://u".to_string(), "--new-window".into()]);
     }
 

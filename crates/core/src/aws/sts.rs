@@ -10,8 +10,8 @@ use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use time::OffsetDateTime;
 
-use crate::config::Profile;
 use crate::aws::credentials::Credentials;
+use crate::config::Profile;
 use crate::sys::sanitize;
 use crate::sys::secret::Secret;
 
@@ -46,7 +46,10 @@ impl StsError {
 
     /// A newer ID token may succeed where this one failed.
     pub fn wants_fresh_token(&self) -> bool {
-        matches!(self.code(), Some("ExpiredTokenException" | "ExpiredToken" | "InvalidIdentityToken" | "InvalidIdentityTokenException"))
+        matches!(
+            self.code(),
+            Some("ExpiredTokenException" | "ExpiredToken" | "InvalidIdentityToken" | "InvalidIdentityTokenException")
+        )
     }
 
     pub fn is_transient(&self) -> bool {
@@ -211,7 +214,9 @@ fn map_error<E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
             status: se.raw().status().as_u16(),
         },
         // the SDK's own operation timeout: say it as plainly as ours
-        SdkError::TimeoutError(_) => StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs().max(1) },
+        SdkError::TimeoutError(_) => {
+            StsError::TimedOut { endpoint: endpoint_of(profile), seconds: timeout.as_secs().max(1) }
+        }
         // an answer that is not STS's (garbage, or cut off at the size cap): not a network failure
         SdkError::ResponseError(_) => StsError::BadAnswer {
             endpoint: sanitize::field(&endpoint_of(profile)),

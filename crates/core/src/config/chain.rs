@@ -17,17 +17,29 @@ pub(crate) fn resolve_providers(config: &mut Config, path: &Path) -> Result<(), 
     for (name, p) in &config.profiles {
         let Some(mut source) = p.source_profile.clone() else {
             if p.provider.is_empty() {
-                return Err(invalid(name, "provider", "the name of a [providers.NAME] section (or source_profile = \"PROFILE\" to chain roles)".into()));
+                return Err(invalid(
+                    name,
+                    "provider",
+                    "the name of a [providers.NAME] section (or source_profile = \"PROFILE\" to chain roles)".into(),
+                ));
             }
             continue;
         };
         let mut seen = vec![name.clone()];
         let root = loop {
             let Some(s) = config.profiles.get(&source) else {
-                return Err(invalid(name, "source_profile", format!("the name of another profile; '{source}' is not one")));
+                return Err(invalid(
+                    name,
+                    "source_profile",
+                    format!("the name of another profile; '{source}' is not one"),
+                ));
             };
             if seen.contains(&source) {
-                return Err(invalid(name, "source_profile", format!("a chain that ends at a sign-in, not a loop ({} -> {source})", seen.join(" -> "))));
+                return Err(invalid(
+                    name,
+                    "source_profile",
+                    format!("a chain that ends at a sign-in, not a loop ({} -> {source})", seen.join(" -> ")),
+                ));
             }
             if seen.len() > MAX_CHAIN_DEPTH {
                 return Err(invalid(name, "source_profile", format!("a chain of at most {MAX_CHAIN_DEPTH} roles")));
@@ -60,10 +72,13 @@ pub(crate) fn validate(p: &Profile) -> Result<(), (&'static str, String)> {
         };
     }
     if p.duration_seconds > CHAINED_MAX_DURATION_SECONDS {
-        return Err(("duration_seconds", format!(
-            "at most {CHAINED_MAX_DURATION_SECONDS} for a chained role: AWS limits role-chained sessions to one hour (got {})",
-            p.duration_seconds
-        )));
+        return Err((
+            "duration_seconds",
+            format!(
+                "at most {CHAINED_MAX_DURATION_SECONDS} for a chained role: AWS limits role-chained sessions to one hour (got {})",
+                p.duration_seconds
+            ),
+        ));
     }
     if let Some(id) = &p.external_id
         && !((2..=1224).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@:/-_".contains(c)))
@@ -99,11 +114,23 @@ mod tests {
     fn chains_are_checked() {
         let arn = "role_arn='arn:aws:iam::123456789012:role/x'";
         let cases = [
-            (format!("[profiles.a]\nsource_profile='nope'\n{arn}\n"), "profiles.a.source_profile: the name of another profile; 'nope'"),
-            (format!("[profiles.a]\nsource_profile='b'\n{arn}\n[profiles.b]\nsource_profile='a'\n{arn}\n"), "not a loop"),
-            (format!("[profiles.a]\nsource_profile='dev'\nduration_seconds=7200\n{arn}\n"), "at most 3600 for a chained role"),
+            (
+                format!("[profiles.a]\nsource_profile='nope'\n{arn}\n"),
+                "profiles.a.source_profile: the name of another profile; 'nope'",
+            ),
+            (
+                format!("[profiles.a]\nsource_profile='b'\n{arn}\n[profiles.b]\nsource_profile='a'\n{arn}\n"),
+                "not a loop",
+            ),
+            (
+                format!("[profiles.a]\nsource_profile='dev'\nduration_seconds=7200\n{arn}\n"),
+                "at most 3600 for a chained role",
+            ),
             (format!("[profiles.a]\nsource_profile='dev'\nprovider='other'\n{arn}\n"), "profiles.a.provider: 'p'"),
-            (format!("[profiles.a]\n{arn}\n"), "profiles.a.provider: the name of a [providers.NAME] section (or source_profile"),
+            (
+                format!("[profiles.a]\n{arn}\n"),
+                "profiles.a.provider: the name of a [providers.NAME] section (or source_profile",
+            ),
             (format!("[profiles.a]\nprovider='p'\nexternal_id='x1'\n{arn}\n"), "only together with source_profile"),
             (format!("[profiles.a]\nsource_profile='dev'\nexternal_id='bad id!'\n{arn}\n"), "profiles.a.external_id"),
         ];

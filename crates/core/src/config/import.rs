@@ -18,7 +18,9 @@ const SECTIONS: [&str; 2] = ["providers", "profiles"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("refusing {url}: a team config must come over https:// (a plain http download could be altered on the way)")]
+    #[error(
+        "refusing {url}: a team config must come over https:// (a plain http download could be altered on the way)"
+    )]
     NotHttps { url: String },
     #[error("cannot download {url}: {detail}")]
     Download { url: String, detail: String },
@@ -91,22 +93,21 @@ pub async fn fetch(source: &str, extra_roots: Option<&[u8]>, timeout: Duration) 
         }
         std::fs::read(path).map_err(|e| ImportError::Read { path: path.into(), source: e })?
     };
-    String::from_utf8(bytes).map_err(|_| ImportError::Syntax { source_name: source.into(), message: "not UTF-8 text".into() })
+    String::from_utf8(bytes)
+        .map_err(|_| ImportError::Syntax { source_name: source.into(), message: "not UTF-8 text".into() })
 }
 
 async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> Result<Vec<u8>, ImportError> {
     let fail = |detail: String| ImportError::Download { url: url.to_string(), detail };
-    let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::custom(|a| {
-            if a.url().scheme() != "https" {
-                a.error("redirected to a non-https URL")
-            } else if a.previous().len() >= 5 {
-                a.error("too many redirects")
-            } else {
-                a.follow()
-            }
-        }));
+    let mut builder = reqwest::Client::builder().timeout(timeout).redirect(reqwest::redirect::Policy::custom(|a| {
+        if a.url().scheme() != "https" {
+            a.error("redirected to a non-https URL")
+        } else if a.previous().len() >= 5 {
+            a.error("too many redirects")
+        } else {
+            a.follow()
+        }
+    }));
     if let Some(pem) = extra_roots {
         for cert in reqwest::Certificate::from_pem_bundle(pem).map_err(|e| fail(format!("extra CA bundle: {e}")))? {
             builder = builder.add_root_certificate(cert);
@@ -114,7 +115,8 @@ async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> R
     }
     let client = builder.build().map_err(|e| fail(e.to_string()))?;
     // without the URL: a presigned download URL carries its credential in the query
-    let mut response = client.get(url).send().await.map_err(|e| fail(crate::sys::sanitize::one_line(&e.without_url())))?;
+    let mut response =
+        client.get(url).send().await.map_err(|e| fail(crate::sys::sanitize::one_line(&e.without_url())))?;
     if !response.status().is_success() {
         return Err(fail(format!("HTTP {}", response.status().as_u16())));
     }
@@ -129,7 +131,8 @@ async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> R
 }
 
 fn parse(text: &str, source_name: &str) -> Result<toml::Table, ImportError> {
-    toml::from_str(text).map_err(|e| ImportError::Syntax { source_name: source_name.into(), message: e.message().to_string() })
+    toml::from_str(text)
+        .map_err(|e| ImportError::Syntax { source_name: source_name.into(), message: e.message().to_string() })
 }
 
 fn entries(t: &toml::Table, section: &str) -> BTreeMap<String, toml::Table> {
@@ -147,7 +150,12 @@ pub fn base_file(state_dir: &Path, source: &str) -> PathBuf {
 }
 
 /// What importing `team_text` into `local_text` would do, against the last import `base_text`.
-pub fn plan(source: &str, team_text: &str, local_text: &str, base_text: Option<&str>) -> Result<ImportPlan, ImportError> {
+pub fn plan(
+    source: &str,
+    team_text: &str,
+    local_text: &str,
+    base_text: Option<&str>,
+) -> Result<ImportPlan, ImportError> {
     let team = parse(team_text, source)?;
     let local = parse(local_text, "config.toml")?;
     let base = base_text.and_then(|b| parse(b, "the last import").ok()).unwrap_or_default();
@@ -185,7 +193,12 @@ fn describe(ours: &toml::Table, theirs: &toml::Table) -> Vec<String> {
 
 /// Applies the plan to config.toml (comments kept), checks the result like a load, writes it
 /// atomically, and remembers the team file as the base of the next import.
-pub fn apply(plan: &ImportPlan, config_file: &Path, state_dir: &Path, overwrite_local: bool) -> Result<Config, ImportError> {
+pub fn apply(
+    plan: &ImportPlan,
+    config_file: &Path,
+    state_dir: &Path,
+    overwrite_local: bool,
+) -> Result<Config, ImportError> {
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ImportError::Write { path, source }
@@ -215,7 +228,8 @@ pub fn apply(plan: &ImportPlan, config_file: &Path, state_dir: &Path, overwrite_
         match section.get_mut(&c.name).and_then(Item::as_table_mut) {
             // an entry of the person's: its own comments and key order stay, values become the team's
             Some(ours) => {
-                let gone: Vec<String> = ours.iter().map(|(k, _)| k.to_string()).filter(|k| !theirs.contains_key(k)).collect();
+                let gone: Vec<String> =
+                    ours.iter().map(|(k, _)| k.to_string()).filter(|k| !theirs.contains_key(k)).collect();
                 for k in gone {
                     ours.remove(&k);
                 }

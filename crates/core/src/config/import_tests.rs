@@ -17,11 +17,14 @@ fn new_entries_are_added_with_their_comments_and_local_ones_keep_theirs() {
     let file = dir.path().join("config.toml");
     std::fs::write(&file, LOCAL).unwrap();
     let p = plan("team.toml", TEAM_V1, LOCAL, None).unwrap();
-    assert_eq!(actions(&p), vec![
-        ("providers.corp".into(), Action::Unchanged),
-        ("profiles.dev".into(), Action::Unchanged),
-        ("profiles.prod".into(), Action::Add),
-    ]);
+    assert_eq!(
+        actions(&p),
+        vec![
+            ("providers.corp".into(), Action::Unchanged),
+            ("profiles.dev".into(), Action::Unchanged),
+            ("profiles.prod".into(), Action::Add),
+        ]
+    );
     let c = apply(&p, &file, dir.path(), false).unwrap();
     assert!(c.profiles.contains_key("prod"));
     let text = std::fs::read_to_string(&file).unwrap();
@@ -37,12 +40,18 @@ fn team_changes_update_untouched_entries_but_never_a_local_edit() {
     std::fs::write(&file, TEAM_V1).unwrap();
     apply(&plan("team.toml", TEAM_V1, TEAM_V1, None).unwrap(), &file, dir.path(), false).unwrap();
     // the person edits dev; the team changes dev and prod
-    let local = std::fs::read_to_string(&file).unwrap().replace("region = \"eu-west-1\"", "region = \"us-west-2\" # me");
+    let local =
+        std::fs::read_to_string(&file).unwrap().replace("region = \"eu-west-1\"", "region = \"us-west-2\" # me");
     std::fs::write(&file, &local).unwrap();
-    let v2 = TEAM_V1.replace("region = \"eu-west-1\"", "region = \"ap-northeast-1\"").replace("role/prod\"", "role/prod\"\nregion = \"us-east-2\"");
+    let v2 = TEAM_V1
+        .replace("region = \"eu-west-1\"", "region = \"ap-northeast-1\"")
+        .replace("role/prod\"", "role/prod\"\nregion = \"us-east-2\"");
     let base = std::fs::read_to_string(base_file(dir.path(), "team.toml")).unwrap();
     let p = plan("team.toml", &v2, &local, Some(&base)).unwrap();
-    assert_eq!(actions(&p)[1..], [("profiles.dev".into(), Action::KeepLocalEdit), ("profiles.prod".into(), Action::Update)]);
+    assert_eq!(
+        actions(&p)[1..],
+        [("profiles.dev".into(), Action::KeepLocalEdit), ("profiles.prod".into(), Action::Update)]
+    );
     assert_eq!(p.changes[1].details, vec!["region: \"us-west-2\" -> \"ap-northeast-1\"".to_string()]);
     assert_eq!(p.changes[2].details, vec!["region = \"us-east-2\"".to_string()]);
     let c = apply(&p, &file, dir.path(), false).unwrap();
@@ -50,7 +59,10 @@ fn team_changes_update_untouched_entries_but_never_a_local_edit() {
     assert_eq!(c.profiles["prod"].region, "us-east-2");
     let c = apply(&p, &file, dir.path(), true).unwrap();
     assert_eq!(c.profiles["dev"].region, "ap-northeast-1", "overwritten only when asked");
-    assert!(std::fs::read_to_string(&file).unwrap().contains("region = \"ap-northeast-1\" # me"), "the key's comment stays");
+    assert!(
+        std::fs::read_to_string(&file).unwrap().contains("region = \"ap-northeast-1\" # me"),
+        "the key's comment stays"
+    );
 }
 
 #[test]

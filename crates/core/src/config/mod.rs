@@ -187,7 +187,9 @@ pub enum ConfigError {
     Unsafe { path: PathBuf, problem: String },
     #[error("{path}: {key}: {expected}")]
     Invalid { path: PathBuf, key: String, expected: String },
-    #[error("'{name}' is not a valid profile or provider name: use up to 64 letters, digits, '-', '_' or '.', not starting with '.'")]
+    #[error(
+        "'{name}' is not a valid profile or provider name: use up to 64 letters, digits, '-', '_' or '.', not starting with '.'"
+    )]
     BadName { name: String },
     #[error("no profile named '{name}' in {path} (known: {known})")]
     UnknownProfile { path: PathBuf, name: String, known: String },
@@ -303,10 +305,10 @@ fn locate(text: &str, message: &str, span: Option<std::ops::Range<usize>>) -> St
 }
 
 mod chain;
-mod validate;
 pub mod edit;
 pub mod import;
 pub mod partition;
+mod validate;
 
 pub use validate::{check_endpoint, check_issuer, check_role_arn};
 

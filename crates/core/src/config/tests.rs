@@ -62,9 +62,13 @@ fn a_missing_provider_names_the_key_and_the_known_ones() {
 
 #[test]
 fn bad_role_arns_are_refused() {
-    for arn in ["arn:aws:iam::12345:role/dev", "arn:aws:s3:::bucket", "role/dev", "arn:aws:iam::123456789012:user/x",
-        "arn:aws:iam::123456789012:role/"]
-    {
+    for arn in [
+        "arn:aws:iam::12345:role/dev",
+        "arn:aws:s3:::bucket",
+        "role/dev",
+        "arn:aws:iam::123456789012:user/x",
+        "arn:aws:iam::123456789012:role/",
+    ] {
         let e = error_of(&GOOD.replace("arn:aws:iam::123456789012:role/dev", arn));
         assert!(e.contains("profiles.dev.role_arn: an IAM role ARN"), "{arn}: {e}");
     }
@@ -124,6 +128,7 @@ fn the_refresh_lead_is_checked_against_every_session_and_its_default_scales() {
     );
     let e = error_of(&format!("{GOOD}\n[app]\nrefresh_before_expiry_seconds = 5\n"));
     assert!(e.contains("at least 60 seconds (got 5)"), "{e}");
-    let ok = Config::parse(&format!("{short}\n[app]\nrefresh_before_expiry_seconds = 450\n"), Path::new("c.toml")).unwrap();
+    let ok =
+        Config::parse(&format!("{short}\n[app]\nrefresh_before_expiry_seconds = 450\n"), Path::new("c.toml")).unwrap();
     assert_eq!(ok.app.refresh_lead(900), time::Duration::seconds(450));
 }

@@ -117,7 +117,8 @@ fn validate_provider(name: &str, p: &Provider) -> Result<(), Refusal> {
     if !p.scopes.iter().any(|s| s == "openid") {
         return Err(refuse(key("scopes"), "a list that contains \"openid\" (an ID token is needed)"));
     }
-    let endpoints = [("device_authorization_endpoint", &p.device_authorization_endpoint), ("token_endpoint", &p.token_endpoint)];
+    let endpoints =
+        [("device_authorization_endpoint", &p.device_authorization_endpoint), ("token_endpoint", &p.token_endpoint)];
     for (k, v) in endpoints {
         if let Some(v) = v {
             check_endpoint(v).map_err(|e| refuse(key(k), e))?;
@@ -176,4 +177,3 @@ fn is_region(region: &str) -> bool {
         && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
-

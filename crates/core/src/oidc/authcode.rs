@@ -40,7 +40,11 @@ impl std::fmt::Debug for AuthorizationRequest {
 
 impl Oidc {
     /// The authorization URL for `provider`'s scopes and parameters, redirecting to `redirect_uri`.
-    pub fn authorization_request(&self, provider: &Provider, redirect_uri: &str) -> Result<AuthorizationRequest, OidcError> {
+    pub fn authorization_request(
+        &self,
+        provider: &Provider,
+        redirect_uri: &str,
+    ) -> Result<AuthorizationRequest, OidcError> {
         let redirect =
             RedirectUrl::new(redirect_uri.to_string()).map_err(|e| OidcError::Callback { reason: e.to_string() })?;
         let client = self.client.clone().set_redirect_uri(redirect.clone());
@@ -64,7 +68,11 @@ impl Oidc {
     }
 
     /// Checks the browser's answer against the request and trades its code for verified tokens.
-    pub async fn redeem_code(&self, request: &AuthorizationRequest, callback: &Callback) -> Result<TokenSet, OidcError> {
+    pub async fn redeem_code(
+        &self,
+        request: &AuthorizationRequest,
+        callback: &Callback,
+    ) -> Result<TokenSet, OidcError> {
         let code = check_callback(callback, request.state.secret(), &self.discovered)?;
         let response = self
             .client
@@ -86,14 +94,18 @@ pub(crate) fn check_callback(cb: &Callback, state: &str, discovered: &Discovered
     let get = |name: &str| cb.get(name).map_err(bad);
     if let Some(iss) = get("iss")? {
         if iss != discovered.issuer {
-            return Err(bad(format!("it names issuer {iss:?}, not {:?} (a mix-up of identity providers)", discovered.issuer)));
+            return Err(bad(format!(
+                "it names issuer {iss:?}, not {:?} (a mix-up of identity providers)",
+                discovered.issuer
+            )));
         }
     } else if discovered.authorization_response_iss_parameter_supported {
         return Err(bad("it carries no `iss`, which this IdP always sends (RFC 9207)".into()));
     }
     if get("state")? != Some(state) {
         return Err(bad(
-            "its `state` is not this sign-in's (an old browser tab, or a forged request); start the sign-in again".into(),
+            "its `state` is not this sign-in's (an old browser tab, or a forged request); start the sign-in again"
+                .into(),
         ));
     }
     if let Some(error) = get("error")? {
@@ -126,7 +138,10 @@ mod tests {
     }
 
     fn cb(params: &[(&str, &str)]) -> Callback {
-        Callback { params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), language: crate::config::Language::En }
+        Callback {
+            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            language: crate::config::Language::En,
+        }
     }
 
     #[test]

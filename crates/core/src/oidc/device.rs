@@ -86,9 +86,7 @@ impl DeviceAuthorization {
     }
     /// The host the browser will be sent to, to show the person before it opens.
     pub fn browser_host(&self) -> String {
-        check_browser_url(self.browser_url())
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default()
+        check_browser_url(self.browser_url()).and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default()
     }
     pub fn interval(&self) -> Duration {
         self.details.interval()
@@ -107,7 +105,10 @@ impl std::fmt::Debug for DeviceAuthorization {
 
 impl Oidc {
     fn device_client(&self) -> Result<DeviceClient, OidcError> {
-        let url = self.device_url.clone().ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: sanitize::field(&self.issuer) })?;
+        let url = self
+            .device_url
+            .clone()
+            .ok_or_else(|| OidcError::NoDeviceEndpoint { issuer: sanitize::field(&self.issuer) })?;
         Ok(self.client.clone().set_device_authorization_url(url))
     }
 
@@ -123,7 +124,9 @@ impl Oidc {
         }
         let details: CoreDeviceAuthorizationResponse = req.request_async(&self.http).await.map_err(|e| match e {
             // a failure here names the device endpoint, not the token endpoint the other requests go to
-            RequestTokenError::Request(h) => OidcError::from_http(self.device_url.as_ref().map_or(&self.issuer, |u| u.as_str()), h),
+            RequestTokenError::Request(h) => {
+                OidcError::from_http(self.device_url.as_ref().map_or(&self.issuer, |u| u.as_str()), h)
+            }
             other => self.token_error(other),
         })?;
         DeviceAuthorization::check(details, self.clock.now())
@@ -168,8 +171,17 @@ mod tests {
 
     #[test]
     fn only_https_or_loopback_urls_reach_the_browser() {
-        for bad in ["javascript:alert(1)", "file:///etc/passwd", "--help", "-https://x", "http://idp.example.com/d",
-            "https://idp.example.com@evil.example/", "data:text/html,x", " https://x/", "http://0.0.0.0:9/"] {
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "--help",
+            "-https://x",
+            "http://idp.example.com/d",
+            "https://idp.example.com@evil.example/",
+            "data:text/html,x",
+            " https://x/",
+            "http://0.0.0.0:9/",
+        ] {
             assert!(check_browser_url(bad).is_none(), "{bad}");
         }
         assert!(check_browser_url("https://microsoft.com/devicelogin").is_some());

@@ -8,8 +8,8 @@ use openidconnect::core::{
     CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, IssuerUrl, JsonWebKeySet, ProviderMetadata, RevocationUrl,
-    TokenUrl,
+    AdditionalProviderMetadata, ClientId, DeviceAuthorizationUrl, IssuerUrl, JsonWebKeySet, ProviderMetadata,
+    RevocationUrl, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,17 +53,32 @@ impl Oidc {
         let failed = |detail: String| OidcError::Discovery { issuer: sanitize::field(&issuer), detail };
         let issuer_url = IssuerUrl::new(issuer.clone()).map_err(|e| failed(e.to_string()))?;
         let url = issuer_url.join(".well-known/openid-configuration").map_err(|e| failed(e.to_string()))?;
-        let request = http.reqwest().get(url.clone()).header("accept", "application/json").build().map_err(|e| failed(e.to_string()))?;
+        let request = http
+            .reqwest()
+            .get(url.clone())
+            .header("accept", "application/json")
+            .build()
+            .map_err(|e| failed(e.to_string()))?;
         let (status, body) = http.send_json(request).await.map_err(|e| OidcError::from_http(url.as_str(), e))?;
         if status != 200 {
-            return Err(OidcError::BadAnswer { url: sanitize::field(url.as_str()), detail: format!("HTTP {status}"), transient: status >= 500 });
+            return Err(OidcError::BadAnswer {
+                url: sanitize::field(url.as_str()),
+                detail: format!("HTTP {status}"),
+                transient: status >= 500,
+            });
         }
         // serde's message names the place in the document, never a value
-        let metadata: Metadata = serde_json::from_slice(&body).map_err(|e| failed(format!("not a discovery document: {e}")))?;
+        let metadata: Metadata =
+            serde_json::from_slice(&body).map_err(|e| failed(format!("not a discovery document: {e}")))?;
         if metadata.issuer() != &issuer_url {
-            return Err(OidcError::IssuerMismatch { configured: sanitize::field(&issuer), announced: sanitize::field(metadata.issuer().as_str()) });
+            return Err(OidcError::IssuerMismatch {
+                configured: sanitize::field(&issuer),
+                announced: sanitize::field(metadata.issuer().as_str()),
+            });
         }
-        let override_url = |v: &Option<String>| v.as_deref().map(|u| u.parse::<url::Url>()).transpose().map_err(|e| failed(e.to_string()));
+        let override_url = |v: &Option<String>| {
+            v.as_deref().map(|u| u.parse::<url::Url>()).transpose().map_err(|e| failed(e.to_string()))
+        };
         // optional here: only the device flow needs it (checked below)
         let device = match override_url(&provider.device_authorization_endpoint)? {
             Some(u) => Some(DeviceAuthorizationUrl::from_url(u)),
@@ -83,10 +98,16 @@ impl Oidc {
         ];
         for (field, url) in announced {
             if let Some(url) = url.filter(|u| !crate::sys::http::is_allowed_url(u)) {
-                return Err(OidcError::InsecureEndpoint { issuer: sanitize::field(&issuer), field, url: sanitize::field(url.as_str()) });
+                return Err(OidcError::InsecureEndpoint {
+                    issuer: sanitize::field(&issuer),
+                    field,
+                    url: sanitize::field(url.as_str()),
+                });
             }
         }
-        let token = token.ok_or_else(|| failed("no token_endpoint: set token_endpoint under [providers.NAME] in config.toml".into()))?;
+        let token = token.ok_or_else(|| {
+            failed("no token_endpoint: set token_endpoint under [providers.NAME] in config.toml".into())
+        })?;
         let jwks_url = metadata.jwks_uri().url().as_str().to_string();
         let jwks = JsonWebKeySet::fetch_async(metadata.jwks_uri(), &http).await.map_err(|e| match e {
             openidconnect::DiscoveryError::Request(h) => OidcError::from_http(&jwks_url, h),
@@ -111,8 +132,12 @@ impl Oidc {
                 .unwrap_or_default(),
         };
         let revocation = metadata.additional_metadata().revocation_endpoint.clone();
-        let client = CoreClient::from_provider_metadata(metadata.set_jwks(jwks), ClientId::new(provider.client_id.clone()), None)
-            .set_token_uri(token);
+        let client = CoreClient::from_provider_metadata(
+            metadata.set_jwks(jwks),
+            ClientId::new(provider.client_id.clone()),
+            None,
+        )
+        .set_token_uri(token);
         Ok(Self { client, device_url: device, revocation, http, issuer, clock, discovered })
     }
 }

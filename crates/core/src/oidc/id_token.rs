@@ -76,8 +76,10 @@ mod tests {
 
     #[test]
     fn claims_give_expiry_and_session_name() {
-        let c = IdClaims::decode(&jwt(serde_json::json!({"sub":"auth0|abc","exp":1_800_000_000,"email":"alice@example.com"})))
-            .unwrap();
+        let c = IdClaims::decode(&jwt(
+            serde_json::json!({"sub":"auth0|abc","exp":1_800_000_000,"email":"alice@example.com"}),
+        ))
+        .unwrap();
         assert_eq!(c.expires_at.unix_timestamp(), 1_800_000_000);
         assert_eq!(c.session_name(Some("email")), "alice@example.com");
         assert_eq!(c.session_name(None), "auth0-abc");

@@ -114,7 +114,13 @@ fn parse_head(head: &[u8]) -> Option<Callback> {
 }
 
 pub async fn respond(stream: &mut TcpStream, status: u16, content_type: &str, body: &str) -> std::io::Result<()> {
-    let reason = if status == 200 { "OK" } else if status == 404 { "Not Found" } else { "Bad Request" };
+    let reason = if status == 200 {
+        "OK"
+    } else if status == 404 {
+        "Not Found"
+    } else {
+        "Bad Request"
+    };
     let head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\
          Referrer-Policy: no-referrer\r\nConnection: close\r\n\r\n",
@@ -128,10 +134,30 @@ pub async fn respond(stream: &mut TcpStream, status: u16, content_type: &str, bo
 /// The page the browser shows after the redirect. `problem` is `None` on success.
 pub fn page(language: Language, problem: Option<&str>) -> String {
     let (lang, title, heading, text) = match (language, problem) {
-        (Language::En, None) => ("en", "Signed in", "You are signed in to idbridge", "You can close this tab and go back to your terminal or the idbridge app."),
-        (Language::Ja, None) => ("ja", "サインインしました", "idbridge にサインインしました", "このタブを閉じて、ターミナルまたは idbridge アプリに戻ってください。"),
-        (Language::En, Some(_)) => ("en", "Sign-in failed", "The sign-in did not complete", "You can close this tab. idbridge says what happened and what to do next."),
-        (Language::Ja, Some(_)) => ("ja", "サインインできませんでした", "サインインが完了しませんでした", "このタブを閉じてください。idbridge に理由と次の手順が表示されます。"),
+        (Language::En, None) => (
+            "en",
+            "Signed in",
+            "You are signed in to idbridge",
+            "You can close this tab and go back to your terminal or the idbridge app.",
+        ),
+        (Language::Ja, None) => (
+            "ja",
+            "サインインしました",
+            "idbridge にサインインしました",
+            "このタブを閉じて、ターミナルまたは idbridge アプリに戻ってください。",
+        ),
+        (Language::En, Some(_)) => (
+            "en",
+            "Sign-in failed",
+            "The sign-in did not complete",
+            "You can close this tab. idbridge says what happened and what to do next.",
+        ),
+        (Language::Ja, Some(_)) => (
+            "ja",
+            "サインインできませんでした",
+            "サインインが完了しませんでした",
+            "このタブを閉じてください。idbridge に理由と次の手順が表示されます。",
+        ),
     };
     let detail = problem
         .map(|p| format!("<p><code>{}</code></p>", escape(&p.chars().take(300).collect::<String>())))
@@ -163,7 +189,9 @@ mod tests {
 
     #[test]
     fn only_get_callback_is_taken_and_duplicates_are_refused() {
-        let cb = parse_head(b"GET /callback?code=a%2Bb&state=s&state=t HTTP/1.1\r\nAccept-Language: ja,en;q=0.8\r\n\r\n").unwrap();
+        let cb =
+            parse_head(b"GET /callback?code=a%2Bb&state=s&state=t HTTP/1.1\r\nAccept-Language: ja,en;q=0.8\r\n\r\n")
+                .unwrap();
         assert_eq!(cb.get("code").unwrap(), Some("a+b"));
         assert!(cb.get("state").is_err());
         assert_eq!(cb.language, Language::Ja);

@@ -30,7 +30,8 @@ pub use device::DeviceAuthorization;
 /// The client as discovery leaves it; the device flow adds its endpoint on a copy when it runs.
 pub(crate) type Client =
     CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
-pub(crate) type DeviceClient = CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
+pub(crate) type DeviceClient =
+    CoreClient<EndpointSet, EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointMaybeSet>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -58,7 +59,9 @@ pub enum OidcError {
     NoDeviceEndpoint { issuer: String },
     #[error("{issuer} announces {field} = {url}: only https:// (http:// only on a loopback address) is allowed")]
     InsecureEndpoint { issuer: String, field: &'static str, url: String },
-    #[error("the identity provider sent an unusable {field} ({url}): only https:// (http:// on a loopback address) can be opened")]
+    #[error(
+        "the identity provider sent an unusable {field} ({url}): only https:// (http:// on a loopback address) can be opened"
+    )]
     BadVerificationUri { field: &'static str, url: String },
     #[error("sign-in was denied at the identity provider (access_denied)")]
     AccessDenied,

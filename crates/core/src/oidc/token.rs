@@ -16,12 +16,8 @@ impl Oidc {
     /// checks or is missing (OIDC Core §12.2 allows that): so the answer is split in two.
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<Redeemed, OidcError> {
         let rt = RefreshToken::new(refresh_token.expose().to_string());
-        let response = self
-            .client
-            .exchange_refresh_token(&rt)
-            .request_async(&self.http)
-            .await
-            .map_err(|e| match e {
+        let response =
+            self.client.exchange_refresh_token(&rt).request_async(&self.http).await.map_err(|e| match e {
                 RequestTokenError::ServerResponse(r) => {
                     let code = r.error().to_string();
                     if matches!(code.as_str(), "invalid_grant" | "unauthorized_client" | "invalid_client") {
@@ -33,7 +29,8 @@ impl Oidc {
                 other => self.transport_error(other),
             })?;
         // some IdPs do not rotate: keep using the one we have
-        let kept = response.refresh_token().map(|r| Secret::new(r.secret().clone())).or_else(|| Some(refresh_token.clone()));
+        let kept =
+            response.refresh_token().map(|r| Secret::new(r.secret().clone())).or_else(|| Some(refresh_token.clone()));
         Ok(Redeemed { refresh_token: kept, tokens: self.verify(&response, Some(refresh_token)) })
     }
 
@@ -66,10 +63,17 @@ impl Oidc {
         }
         // RFC 7009 §2.2.1: an error answer is an OAuth error object
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        Err(OidcError::protocol(body["error"].as_str().unwrap_or(&format!("HTTP {status}")), body["error_description"].as_str()))
+        Err(OidcError::protocol(
+            body["error"].as_str().unwrap_or(&format!("HTTP {status}")),
+            body["error_description"].as_str(),
+        ))
     }
 
-    pub(super) fn verify(&self, response: &CoreTokenResponse, old_refresh: Option<&Secret>) -> Result<TokenSet, OidcError> {
+    pub(super) fn verify(
+        &self,
+        response: &CoreTokenResponse,
+        old_refresh: Option<&Secret>,
+    ) -> Result<TokenSet, OidcError> {
         // the device and refresh grants carry no nonce
         self.verify_with_nonce(response, old_refresh, None)
     }
@@ -89,16 +93,17 @@ impl Oidc {
             Some(want) if got.is_some_and(|g| g.secret() == want.secret()) => Ok(()),
             Some(_) => Err("the ID token's nonce is not the one this sign-in sent".to_string()),
         };
-        id_token
-            .claims(&verifier, check_nonce)
-            .map_err(|e| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: sanitize::field(&e.to_string()) })?;
+        id_token.claims(&verifier, check_nonce).map_err(|e| OidcError::IdTokenRejected {
+            issuer: self.issuer.clone(),
+            reason: sanitize::field(&e.to_string()),
+        })?;
         let raw = id_token.to_string();
-        let claims = IdClaims::decode(&raw)
-            .map_err(|reason| OidcError::IdTokenRejected { issuer: self.issuer.clone(), reason: sanitize::field(&reason) })?;
-        let refresh_token = response
-            .refresh_token()
-            .map(|r| Secret::new(r.secret().clone()))
-            .or_else(|| old_refresh.cloned());
+        let claims = IdClaims::decode(&raw).map_err(|reason| OidcError::IdTokenRejected {
+            issuer: self.issuer.clone(),
+            reason: sanitize::field(&reason),
+        })?;
+        let refresh_token =
+            response.refresh_token().map(|r| Secret::new(r.secret().clone())).or_else(|| old_refresh.cloned());
         Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims })
     }
 
@@ -132,7 +137,11 @@ impl Oidc {
                     "verification_uri" | "verification_uri_complete" => OidcError::BadVerificationUri {
                         field: if at == "verification_uri" { "verification_uri" } else { "verification_uri_complete" },
                         url: sanitize::field(
-                            serde_json::from_slice::<serde_json::Value>(&body).ok().as_ref().and_then(|v| v[&at].as_str()).unwrap_or("?"),
+                            serde_json::from_slice::<serde_json::Value>(&body)
+                                .ok()
+                                .as_ref()
+                                .and_then(|v| v[&at].as_str())
+                                .unwrap_or("?"),
                         ),
                     },
                     _ => OidcError::protocol("unparseable answer", Some(&format!("at `{at}`"))),

@@ -69,7 +69,8 @@ pub fn read_usable(path: &Path) -> Result<Option<StoredCredentials>, CredentialF
 
 pub fn write_file(path: &Path, credentials: &Credentials) -> Result<Vec<u8>, CredentialFileError> {
     let bytes = credentials.to_process_json().into_bytes();
-    write_private_atomically(path, &bytes).map_err(|source| CredentialFileError::Write { path: path.to_owned(), source })?;
+    write_private_atomically(path, &bytes)
+        .map_err(|source| CredentialFileError::Write { path: path.to_owned(), source })?;
     Ok(bytes)
 }
 

@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 
 use crate::config::{Profile, Provider};
 use crate::state::credential_file::{self, StoredCredentials};
-use crate::sys::file_identity::FileIdentity;
 use crate::state::paths::Paths;
+use crate::sys::file_identity::FileIdentity;
 
 /// botocore's advisory refresh window.
 pub const BOTOCORE_ADVISORY: time::Duration = time::Duration::minutes(15);

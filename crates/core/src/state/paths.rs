@@ -23,9 +23,7 @@ impl Paths {
             return Some(Self::in_home(home));
         }
         let config_file = dirs::config_dir()?.join("idbridge").join("config.toml");
-        let state_dir = dirs::state_dir()
-            .or_else(dirs::data_local_dir)?
-            .join("idbridge");
+        let state_dir = dirs::state_dir().or_else(dirs::data_local_dir)?.join("idbridge");
         Some(Self { config_file, state_dir })
     }
 

@@ -33,7 +33,9 @@ pub enum TokenStoreError {
     Unavailable { source: BoxError },
     #[error("the keychain is locked or refused access to the idbridge item; unlock the keychain and try again")]
     Locked { source: BoxError },
-    #[error("the keychain item for provider '{provider}' is unreadable; run `idbridge logout --provider {provider}` then sign in again")]
+    #[error(
+        "the keychain item for provider '{provider}' is unreadable; run `idbridge logout --provider {provider}` then sign in again"
+    )]
     Corrupt { provider: String, source: BoxError },
     #[error("keychain error")]
     Other { source: BoxError },

@@ -24,13 +24,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile_in(dir, mode)?;
     // a full disk fails the write or the sync: leave no half-written temp file behind
-    tmp.1
-        .write_all(bytes)
-        .and_then(|()| tmp.1.sync_all())
-        .and_then(|()| std::fs::rename(&tmp.0, path))
-        .inspect_err(|_| {
+    tmp.1.write_all(bytes).and_then(|()| tmp.1.sync_all()).and_then(|()| std::fs::rename(&tmp.0, path)).inspect_err(
+        |_| {
             let _ = std::fs::remove_file(&tmp.0);
-        })?;
+        },
+    )?;
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }

@@ -22,7 +22,13 @@ impl FileIdentity {
         {
             use std::os::unix::fs::MetadataExt;
             let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-            Some(Self { dev: m.dev(), ino: m.ino(), size: m.size(), mtime_ns: ns(m.mtime(), m.mtime_nsec()), ctime_ns: ns(m.ctime(), m.ctime_nsec()) })
+            Some(Self {
+                dev: m.dev(),
+                ino: m.ino(),
+                size: m.size(),
+                mtime_ns: ns(m.mtime(), m.mtime_nsec()),
+                ctime_ns: ns(m.ctime(), m.ctime_nsec()),
+            })
         }
         #[cfg(not(unix))]
         {

@@ -96,17 +96,17 @@ impl CappedHttp {
         }
         let response = self.inner.execute(request).await.map_err(|e| transport_within(self.timeout, e))?;
         let (status, headers, body) = read_capped(response, self.max_body).await.map_err(|e| match e {
-            HttpError::Transport { detail, .. } if detail == TIMED_OUT => HttpError::TimedOut { seconds: self.timeout.as_secs().max(1) },
+            HttpError::Transport { detail, .. } if detail == TIMED_OUT => {
+                HttpError::TimedOut { seconds: self.timeout.as_secs().max(1) }
+            }
             other => other,
         })?;
-        let content_type = headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("(none)");
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("(none)");
         // syntax checked here, so that a broken answer is reported by its status and type, not as a
         // parse error deep inside a token response
         // (an empty body is left to the caller: RFC 7009 revocation answers 200 with none)
-        let json = looks_like_json(content_type, &body) && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
+        let json =
+            looks_like_json(content_type, &body) && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok();
         if !body.is_empty() && !json {
             return Err(HttpError::NotJson { status, content_type: sanitize::field(content_type) });
         }
@@ -178,16 +178,15 @@ impl<'c> AsyncHttpClient<'c> for CappedHttp {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let request: reqwest::Request = request
-                .try_into()
-                .map_err(|e: reqwest::Error| HttpError::Transport { detail: sanitize::field(&e.to_string()), transient: false })?;
+            let request: reqwest::Request = request.try_into().map_err(|e: reqwest::Error| HttpError::Transport {
+                detail: sanitize::field(&e.to_string()),
+                transient: false,
+            })?;
             let (status, body) = self.send_json(request).await?;
             let mut builder = openidconnect::http::Response::builder().status(status);
             // the crates check the content type of JSON answers: say what we checked
             builder = builder.header("content-type", "application/json");
-            builder
-                .body(body)
-                .map_err(|e| HttpError::Transport { detail: e.to_string(), transient: false })
+            builder.body(body).map_err(|e| HttpError::Transport { detail: e.to_string(), transient: false })
         })
     }
 }

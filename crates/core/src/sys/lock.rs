@@ -26,7 +26,8 @@ pub struct LockGuard {
 /// stop waiting first, the thread drops the file as soon as it gets the lock, releasing it again.
 pub fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard, LockError> {
     if let Some(dir) = path.parent() {
-        crate::sys::atomic::create_private_dir(dir).map_err(|source| LockError::Open { path: path.to_owned(), source })?;
+        crate::sys::atomic::create_private_dir(dir)
+            .map_err(|source| LockError::Open { path: path.to_owned(), source })?;
     }
     // no symlink followed, no FIFO waited on (a planted link must not make us create or lock another file)
     let file = crate::sys::safe_fs::open_lock(path).map_err(|e| match e {

@@ -54,7 +54,10 @@ fn guarded(options: &mut OpenOptions, _privacy: Privacy) -> &mut OpenOptions {
 fn map_open_error(path: &Path, e: std::io::Error) -> SafeFsError {
     #[cfg(unix)]
     if e.raw_os_error() == Some(libc::ELOOP) {
-        return unsafe_at(path, "is a symbolic link; idbridge does not follow links for its own files: replace it with the file itself");
+        return unsafe_at(
+            path,
+            "is a symbolic link; idbridge does not follow links for its own files: replace it with the file itself",
+        );
     }
     SafeFsError::Io { path: path.to_owned(), source: e }
 }
@@ -66,7 +69,10 @@ fn check_file(path: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), Safe
         return Err(unsafe_at(path, "is not a regular file (a FIFO, device or directory?): remove it"));
     }
     if meta.uid() != my_uid() {
-        return Err(unsafe_at(path, format!("belongs to user id {}, not to you (id {}): remove it", meta.uid(), my_uid())));
+        return Err(unsafe_at(
+            path,
+            format!("belongs to user id {}, not to you (id {}): remove it", meta.uid(), my_uid()),
+        ));
     }
     let mode = meta.mode() & 0o777;
     let (bad, fix) = match privacy {
@@ -74,7 +80,10 @@ fn check_file(path: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), Safe
         Privacy::Settings => (0o022, "600"),
     };
     if mode & bad != 0 {
-        return Err(unsafe_at(path, format!("has mode {mode:03o}, open to other users: run `chmod {fix} {}`", path.display())));
+        return Err(unsafe_at(
+            path,
+            format!("has mode {mode:03o}, open to other users: run `chmod {fix} {}`", path.display()),
+        ));
     }
     Ok(())
 }
@@ -100,11 +109,14 @@ fn check_dir_meta(dir: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), S
         return Err(unsafe_at(dir, "is not a directory"));
     }
     if meta.uid() != my_uid() {
-        return Err(unsafe_at(dir, format!(
-            "belongs to user id {}, not to you (id {}): idbridge keeps its files only in a directory of yours",
-            meta.uid(),
-            my_uid()
-        )));
+        return Err(unsafe_at(
+            dir,
+            format!(
+                "belongs to user id {}, not to you (id {}): idbridge keeps its files only in a directory of yours",
+                meta.uid(),
+                my_uid()
+            ),
+        ));
     }
     let mode = meta.mode() & 0o777;
     let (bad, fix) = match privacy {
@@ -112,7 +124,10 @@ fn check_dir_meta(dir: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), S
         Privacy::Settings => (0o022, "go-w"),
     };
     if mode & bad != 0 {
-        return Err(unsafe_at(dir, format!("has mode {mode:03o}, open to other users: run `chmod {fix} {}`", dir.display())));
+        return Err(unsafe_at(
+            dir,
+            format!("has mode {mode:03o}, open to other users: run `chmod {fix} {}`", dir.display()),
+        ));
     }
     Ok(())
 }
@@ -154,11 +169,10 @@ pub fn read_with_metadata(path: &Path, privacy: Privacy, max: u64) -> Result<Opt
         }
     }
     if meta.len() > max {
-        return Err(unsafe_at(path, format!(
-            "is {} bytes, more than the {} KB idbridge ever writes there: remove it",
-            meta.len(),
-            max / 1024
-        )));
+        return Err(unsafe_at(
+            path,
+            format!("is {} bytes, more than the {} KB idbridge ever writes there: remove it", meta.len(), max / 1024),
+        ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // the limit holds even if the file grows between fstat and read

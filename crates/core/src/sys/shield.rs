@@ -93,10 +93,8 @@ impl Shield {
     /// Waits until nothing is shielded, at most `timeout`. `true` if idle.
     pub fn wait_idle(&self, timeout: Duration) -> bool {
         let state = self.lock();
-        let (state, _) = self
-            .idle
-            .wait_timeout_while(state, timeout, |s| s.active > 0)
-            .unwrap_or_else(|e| e.into_inner());
+        let (state, _) =
+            self.idle.wait_timeout_while(state, timeout, |s| s.active > 0).unwrap_or_else(|e| e.into_inner());
         state.active == 0
     }
 }

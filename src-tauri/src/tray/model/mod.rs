@@ -167,14 +167,26 @@ pub enum WindowKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Started,
-    Tick { utc_offset: Option<UtcOffset> },
+    Tick {
+        utc_offset: Option<UtcOffset>,
+    },
     Loaded(Snapshot),
     Menu(MenuId),
     /// `Ok(None)`: fresh credentials; `Ok(Some)`: old ones still served, with why the refresh failed.
-    RefreshDone { profile: String, generation: u64, outcome: Result<Option<Failure>, Failure> },
+    RefreshDone {
+        profile: String,
+        generation: u64,
+        outcome: Result<Option<Failure>, Failure>,
+    },
     SignedIn(SignedIn),
-    SignOutDone { provider: String, result: Result<bool, Failure> },
-    ConsoleDone { profile: String, result: Result<(), Failure> },
+    SignOutDone {
+        provider: String,
+        result: Result<bool, Failure>,
+    },
+    ConsoleDone {
+        profile: String,
+        result: Result<(), Failure>,
+    },
     /// The Settings window asked for a sign-in ("Sign in now").
     SignInRequested(String),
     SettingsSaved,
@@ -187,11 +199,21 @@ pub enum Msg {
 pub enum Effect {
     Load,
     /// `min_remaining: None`: renew now, whatever is left ("Refresh now", "Retry now").
-    Refresh { profile: String, min_remaining: Option<Duration>, generation: u64 },
-    Console { profile: String },
-    StartSignIn { provider: String },
+    Refresh {
+        profile: String,
+        min_remaining: Option<Duration>,
+        generation: u64,
+    },
+    Console {
+        profile: String,
+    },
+    StartSignIn {
+        provider: String,
+    },
     ShowSignIn,
-    SignOut { provider: String },
+    SignOut {
+        provider: String,
+    },
     OpenSettings,
     Notify(Note),
     Copy(String),
@@ -257,6 +279,8 @@ impl Model {
     }
 
     pub fn identity(&self, provider: &str) -> Option<&str> {
-        self.provider(provider).and_then(|p| p.identity.as_deref()).or(self.identities.get(provider).map(String::as_str))
+        self.provider(provider)
+            .and_then(|p| p.identity.as_deref())
+            .or(self.identities.get(provider).map(String::as_str))
     }
 }

@@ -46,9 +46,9 @@ fn labels(entries: &[Entry]) -> Vec<String> {
             Entry::Separator => vec!["---".to_string()],
             Entry::Info(s) => vec![format!("({s})")],
             Entry::Item { label, .. } => vec![label.clone()],
-            Entry::Sub { label, children } => {
-                std::iter::once(format!("{label} >")).chain(labels(children).into_iter().map(|c| format!("  {c}"))).collect()
-            }
+            Entry::Sub { label, children } => std::iter::once(format!("{label} >"))
+                .chain(labels(children).into_iter().map(|c| format!("  {c}")))
+                .collect(),
         })
         .collect()
 }
@@ -99,7 +99,8 @@ fn signed_out_puts_sign_in_on_top() {
 #[test]
 fn a_refused_refresh_token_asks_for_sign_in_in_the_menu_and_once_as_a_notification_with_an_action() {
     let mut p = profile("dev", "auth0", ProfileState::SignInNeeded, Some(30));
-    p.failure = Some(Failure::new(NOW, ErrorCode::SignInNeeded, "sign-in needed for provider 'auth0' (the IdP refused …)"));
+    p.failure =
+        Some(Failure::new(NOW, ErrorCode::SignInNeeded, "sign-in needed for provider 'auth0' (the IdP refused …)"));
     let snap = snapshot(Some(true), vec![p]);
     let (mut m, fx) = loaded(snap.clone());
     assert_eq!(notes(&fx), vec![&Note::SignInNeeded { provider: "auth0".into(), code: ErrorCode::SignInNeeded }]);
@@ -117,7 +118,10 @@ fn a_refused_refresh_token_asks_for_sign_in_in_the_menu_and_once_as_a_notificati
     update(&mut m, Msg::Tick { utc_offset: None }, NOW);
     assert!(notes(&update(&mut m, Msg::Loaded(snap), NOW + Duration::minutes(1))).is_empty());
     // the action button is the menu item
-    assert_eq!(update(&mut m, Msg::NotificationAction("signin:auth0".into()), NOW), vec![Effect::StartSignIn { provider: "auth0".into() }]);
+    assert_eq!(
+        update(&mut m, Msg::NotificationAction("signin:auth0".into()), NOW),
+        vec![Effect::StartSignIn { provider: "auth0".into() }]
+    );
 }
 
 #[test]
@@ -125,7 +129,8 @@ fn sts_unreachable_offers_retry_with_the_reason_not_sign_in() {
     let (mut m, fx) = loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(15))]));
     let [Effect::Refresh { generation, .. }] = fx.as_slice() else { panic!("due: {fx:?}") };
     let failure = Failure::new(NOW, ErrorCode::StsUnreachable, "dispatch failure: other: client error (SendRequest)");
-    let fx = update(&mut m, Msg::RefreshDone { profile: "dev".into(), generation: *generation, outcome: Err(failure) }, NOW);
+    let fx =
+        update(&mut m, Msg::RefreshDone { profile: "dev".into(), generation: *generation, outcome: Err(failure) }, NOW);
     assert_eq!(notes(&fx), vec![&Note::NotRenewed { profile: "dev".into(), code: ErrorCode::StsUnreachable }]);
     let (v, l) = shown(&m);
     assert_eq!(v.icon, IconState::Expiring, "still valid: amber, not red");
@@ -160,12 +165,19 @@ fn a_refresh_started_before_a_sign_out_cannot_write_sign_in_needed_back() {
     let (mut m, fx) = loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(10))]));
     let [Effect::Refresh { generation, .. }] = fx.as_slice() else { panic!("{fx:?}") };
     let generation = *generation;
-    assert_eq!(update(&mut m, Msg::Menu(MenuId::SignOut("auth0".into())), NOW), vec![Effect::SignOut { provider: "auth0".into() }]);
+    assert_eq!(
+        update(&mut m, Msg::Menu(MenuId::SignOut("auth0".into())), NOW),
+        vec![Effect::SignOut { provider: "auth0".into() }]
+    );
     let late = Failure::new(NOW, ErrorCode::SignInNeeded, "refresh token revoked");
     let fx = update(&mut m, Msg::RefreshDone { profile: "dev".into(), generation, outcome: Err(late) }, NOW);
     assert!(notes(&fx).is_empty(), "{fx:?}");
     update(&mut m, Msg::SignOutDone { provider: "auth0".into(), result: Ok(true) }, NOW);
-    let fx = update(&mut m, Msg::Loaded(snapshot(Some(false), vec![profile("dev", "auth0", ProfileState::SignedOut, None)])), NOW);
+    let fx = update(
+        &mut m,
+        Msg::Loaded(snapshot(Some(false), vec![profile("dev", "auth0", ProfileState::SignedOut, None)])),
+        NOW,
+    );
     assert!(notes(&fx).is_empty(), "{fx:?}");
     let (v, l) = shown(&m);
     assert_eq!(v.icon, IconState::SignedOut);
@@ -188,16 +200,31 @@ fn signing_in_twice_shows_the_open_window_and_a_sign_in_clears_old_trouble() {
     let mut p = profile("dev", "auth0", ProfileState::SignInNeeded, None);
     p.failure = Some(Failure::new(NOW, ErrorCode::SignInNeeded, "x"));
     let (mut m, _) = loaded(snapshot(Some(true), vec![p]));
-    assert_eq!(update(&mut m, Msg::Menu(MenuId::SignIn("auth0".into())), NOW), vec![Effect::StartSignIn { provider: "auth0".into() }]);
+    assert_eq!(
+        update(&mut m, Msg::Menu(MenuId::SignIn("auth0".into())), NOW),
+        vec![Effect::StartSignIn { provider: "auth0".into() }]
+    );
     assert_eq!(shown(&m).1[0], "Signing in to auth0… (show window)");
     assert_eq!(update(&mut m, Msg::Menu(MenuId::SignIn("auth0".into())), NOW), vec![Effect::ShowSignIn]);
-    let report = SignedIn { provider: "auth0".into(), who: "alice@example.com".into(), ready: vec!["dev".into()], failed: vec![] };
+    let report = SignedIn {
+        provider: "auth0".into(),
+        who: "alice@example.com".into(),
+        ready: vec!["dev".into()],
+        failed: vec![],
+    };
     let fx = update(&mut m, Msg::SignedIn(report), NOW);
     let [note] = notes(&fx)[..] else { panic!("{fx:?}") };
     let text = render_notes(std::slice::from_ref(note), Lang::En, &Tr::new()).unwrap();
-    assert_eq!((text.title.as_str(), text.body.as_str()), ("Signed in to auth0", "alice@example.com · 1 profile ready"));
+    assert_eq!(
+        (text.title.as_str(), text.body.as_str()),
+        ("Signed in to auth0", "alice@example.com · 1 profile ready")
+    );
     update(&mut m, Msg::WindowClosed(WindowKind::SignIn), NOW);
-    update(&mut m, Msg::Loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))])), NOW);
+    update(
+        &mut m,
+        Msg::Loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))])),
+        NOW,
+    );
     let (v, l) = shown(&m);
     assert_eq!(v.icon, IconState::Ok);
     assert!(!l.iter().any(|l| l.starts_with("Sign in")), "{l:?}");
@@ -217,10 +244,13 @@ fn a_sign_in_with_a_refused_role_reports_it_in_the_same_notification() {
     assert_eq!(text.body, "alice@example.com · 1 profile ready\nprod: AWS refused this role for your sign-in.");
     assert!(!text.body.contains("AccessDenied"));
     // after the sign-in: prod has no credentials, and the menu and icon say why instead of "signed out"
-    let after = snapshot(Some(true), vec![
-        profile("dev", "auth0", ProfileState::Ready, Some(60)),
-        profile("prod", "auth0", ProfileState::Expired, None),
-    ]);
+    let after = snapshot(
+        Some(true),
+        vec![
+            profile("dev", "auth0", ProfileState::Ready, Some(60)),
+            profile("prod", "auth0", ProfileState::Expired, None),
+        ],
+    );
     let fx = update(&mut m, Msg::Loaded(after), NOW);
     assert!(notes(&fx).is_empty(), "told once, in the sign-in notification: {fx:?}");
     let (v, l) = shown(&m);
@@ -261,7 +291,11 @@ fn first_run_offers_set_up_and_opens_it_once() {
 #[test]
 fn a_broken_config_says_so_and_offers_to_fix_it() {
     let bad = Snapshot {
-        config: ConfigLoad::Invalid(Failure::new(NOW, ErrorCode::Config, "config.toml: profiles.dev.role_arn: an IAM role ARN")),
+        config: ConfigLoad::Invalid(Failure::new(
+            NOW,
+            ErrorCode::Config,
+            "config.toml: profiles.dev.role_arn: an IAM role ARN",
+        )),
         lang: Lang::Ja,
         providers: vec![],
         profiles: vec![],
@@ -312,7 +346,11 @@ fn a_renewal_by_the_cli_clears_this_apps_failure() {
     let f = Failure::new(NOW, ErrorCode::IdpUnreachable, "connect error");
     update(&mut m, Msg::RefreshDone { profile: "dev".into(), generation: *generation, outcome: Ok(Some(f)) }, NOW);
     assert_eq!(shown(&m).0.icon, IconState::Expiring);
-    update(&mut m, Msg::Loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))])), NOW);
+    update(
+        &mut m,
+        Msg::Loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))])),
+        NOW,
+    );
     assert_eq!(shown(&m).0.icon, IconState::Ok);
 }
 
@@ -327,7 +365,13 @@ fn the_loop_wakes_for_the_next_refresh_or_within_a_tick() {
 
 #[test]
 fn menu_ids_round_trip() {
-    for id in [MenuId::SetUp, MenuId::Retry, MenuId::SignIn("a".into()), MenuId::Copy("dev".into()), MenuId::Console("x.y".into())] {
+    for id in [
+        MenuId::SetUp,
+        MenuId::Retry,
+        MenuId::SignIn("a".into()),
+        MenuId::Copy("dev".into()),
+        MenuId::Console("x.y".into()),
+    ] {
         assert_eq!(MenuId::parse(&id.to_id()), Some(id));
     }
     assert_eq!(MenuId::parse("info:3"), None);

@@ -99,7 +99,8 @@ fn load(model: &mut Model, fx: &mut Vec<Effect>) {
 fn loaded(model: &mut Model, snapshot: Snapshot) {
     for p in &snapshot.profiles {
         let Some(local) = model.local.get_mut(&p.name) else { continue };
-        let renewed_elsewhere = local.failure.is_some() && p.expiration.is_some() && p.expiration != local.expiration_at_failure;
+        let renewed_elsewhere =
+            local.failure.is_some() && p.expiration.is_some() && p.expiration != local.expiration_at_failure;
         if p.state == ProfileState::SignedOut || renewed_elsewhere {
             // signed out (here or by the CLI), or someone renewed the credentials since our failure
             *local = Local { refreshing: local.refreshing, ..Local::default() };
@@ -118,7 +119,8 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
         let policy = s.snap.policy;
         let t = track(model, &name);
         let can_refresh = matches!(s.state, ProfileState::Ready | ProfileState::RefreshFailing);
-        if can_refresh && !s.refreshing && next_refresh(&name, s.snap.expiration, &t, policy).is_some_and(|d| d <= now) {
+        if can_refresh && !s.refreshing && next_refresh(&name, s.snap.expiration, &t, policy).is_some_and(|d| d <= now)
+        {
             due.push((name.clone(), s.snap.provider.clone(), policy.refresh_lead + jitter(&name, policy.refresh_lead)));
         }
         if s.state == ProfileState::SignInNeeded {
@@ -135,10 +137,13 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
         }
         if let Some(alert) = expiry_alert(&name, s.snap.expiration, &failing, now, policy) {
             let sign_in = failing.needs_sign_in.then(|| s.snap.provider.clone());
-            notes.push((alert_key(&alert), match alert {
-                Alert::Expiring { profile, minutes } => Note::Expiring { profile, minutes, sign_in },
-                Alert::Expired { profile } => Note::Expired { profile, sign_in },
-            }));
+            notes.push((
+                alert_key(&alert),
+                match alert {
+                    Alert::Expiring { profile, minutes } => Note::Expiring { profile, minutes, sign_in },
+                    Alert::Expired { profile } => Note::Expired { profile, sign_in },
+                },
+            ));
         }
     }
     // what to do comes first: merged with an expiry warning of the same moment, it gives the title

@@ -14,8 +14,14 @@ pub enum Entry {
     Separator,
     /// A line that tells, not does (shown greyed out).
     Info(String),
-    Item { id: MenuId, label: String },
-    Sub { label: String, children: Vec<Entry> },
+    Item {
+        id: MenuId,
+        label: String,
+    },
+    Sub {
+        label: String,
+        children: Vec<Entry>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +86,9 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
             entries.push(Entry::Info(reason(tr, lang, f.code.as_str())));
             entries.push(item(MenuId::Settings, t("menu-fix-settings", &[])));
         }
-        _ if snapshot.is_some_and(|s| s.profiles.is_empty()) => entries.push(item(MenuId::SetUp, t("menu-set-up", &[]))),
+        _ if snapshot.is_some_and(|s| s.profiles.is_empty()) => {
+            entries.push(item(MenuId::SetUp, t("menu-set-up", &[])))
+        }
         _ => {}
     }
     for p in &providers {
@@ -116,7 +124,9 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
             (Some(_), _) if model.needs_sign_in(&p.name) && p.signed_in == Some(true) => {
                 t("menu-provider-sign-in-needed", &[("provider", name)])
             }
-            (Some(true), Some(who)) => t("menu-provider-signed-in", &[("provider", name), ("who", Arg::Str(&short(who)))]),
+            (Some(true), Some(who)) => {
+                t("menu-provider-signed-in", &[("provider", name), ("who", Arg::Str(&short(who)))])
+            }
             (Some(true), None) => t("menu-provider-signed-in-anon", &[("provider", name)]),
             (Some(false), _) => t("menu-provider-signed-out", &[("provider", name)]),
         };
@@ -174,20 +184,28 @@ fn profile_entry(
     let signed_in = !matches!(s.state, ProfileState::SignedOut | ProfileState::SignInNeeded);
     let mut children = Vec::new();
     match (s.state, valid) {
-        (ProfileState::Ready | ProfileState::Expired, Some(e)) => children.push(Entry::Info(t("detail-renews", &[("time", Arg::Str(&time(e)))]))),
-        (ProfileState::RefreshFailing, Some(e)) => children.push(Entry::Info(t("detail-retrying", &[("time", Arg::Str(&time(e)))]))),
+        (ProfileState::Ready | ProfileState::Expired, Some(e)) => {
+            children.push(Entry::Info(t("detail-renews", &[("time", Arg::Str(&time(e)))])))
+        }
+        (ProfileState::RefreshFailing, Some(e)) => {
+            children.push(Entry::Info(t("detail-retrying", &[("time", Arg::Str(&time(e)))])))
+        }
         _ => {}
     }
     if let Some(f) = s.failure.filter(|_| s.state != ProfileState::Ready) {
         children.push(Entry::Info(why(f.code)));
     }
-    children.push(Entry::Info(t("detail-role", &[("role", Arg::Str(&s.snap.role)), ("region", Arg::Str(&s.snap.region))])));
+    children
+        .push(Entry::Info(t("detail-role", &[("role", Arg::Str(&s.snap.role)), ("region", Arg::Str(&s.snap.region))])));
     children.push(Entry::Separator);
     if signed_in {
         children.push(Entry::Item { id: MenuId::Console(name.to_string()), label: t("open-console", &[]) });
         children.push(Entry::Item { id: MenuId::Refresh(name.to_string()), label: t("refresh-now", &[]) });
     } else {
-        children.push(Entry::Item { id: MenuId::SignIn(s.snap.provider.clone()), label: t("menu-sign-in", &[("provider", Arg::Str(&s.snap.provider))]) });
+        children.push(Entry::Item {
+            id: MenuId::SignIn(s.snap.provider.clone()),
+            label: t("menu-sign-in", &[("provider", Arg::Str(&s.snap.provider))]),
+        });
     }
     children.push(Entry::Item { id: MenuId::Copy(name.to_string()), label: t("copy-profile", &[]) });
     Entry::Sub { label, children }
@@ -198,7 +216,9 @@ fn icon_state(model: &Model, shown: &[Shown<'_>], now: OffsetDateTime) -> IconSt
     let config_bad = snapshot.is_some_and(|s| matches!(s.config, ConfigLoad::Invalid(_)));
     let any_signed_in = snapshot.is_some_and(|s| s.providers.iter().any(|p| p.signed_in == Some(true)));
     let broken = shown.iter().any(|s| match s.state {
-        ProfileState::SignInNeeded | ProfileState::KeychainUnavailable => any_signed_in || s.state == ProfileState::KeychainUnavailable,
+        ProfileState::SignInNeeded | ProfileState::KeychainUnavailable => {
+            any_signed_in || s.state == ProfileState::KeychainUnavailable
+        }
         ProfileState::RefreshFailing => {
             s.snap.expiration.is_none_or(|e| e <= now) || s.failure.is_some_and(|f| f.code == ErrorCode::StsRefused)
         }
@@ -234,7 +254,9 @@ fn tooltip(
             let ready: Vec<&Shown<'_>> = shown.iter().filter(|s| s.state == ProfileState::Ready).collect();
             match ready.as_slice() {
                 [one] => match one.snap.expiration {
-                    Some(e) => tr.t(lang, "tooltip-ok", &[("profile", Arg::Str(&one.snap.name)), ("time", Arg::Str(&time(e)))]),
+                    Some(e) => {
+                        tr.t(lang, "tooltip-ok", &[("profile", Arg::Str(&one.snap.name)), ("time", Arg::Str(&time(e)))])
+                    }
                     None => tr.t(lang, "tooltip-ok-many", &[("count", Arg::Num(1))]),
                 },
                 many => tr.t(lang, "tooltip-ok-many", &[("count", Arg::Num(many.len() as i64))]),
@@ -296,7 +318,10 @@ pub fn note_text(note: &Note, lang: Lang, tr: &Tr) -> NoteText {
             let mut body = t("note-signed-in-body", &[("who", Arg::Str(who)), ("count", Arg::Num(*ready as i64))]);
             for (profile, code) in failed {
                 body.push('\n');
-                body.push_str(&t("note-profile-failed", &[("profile", Arg::Str(profile)), ("reason", Arg::Str(&reason(tr, lang, code.as_str())))]));
+                body.push_str(&t(
+                    "note-profile-failed",
+                    &[("profile", Arg::Str(profile)), ("reason", Arg::Str(&reason(tr, lang, code.as_str())))],
+                ));
             }
             let actions = if failed.is_empty() { vec![] } else { vec![retry()] };
             NoteText { title: t("note-signed-in", &[("provider", Arg::Str(provider))]), body, actions }

@@ -2,13 +2,12 @@
 //! CLI's files (idbridge's block, static keys that would win), the environment, and each profile's
 //! credentials and ARN.
 
-
 use super::{DoctorInput, DoctorReport};
 use crate::app::Idbridge;
 use crate::aws::config_file::{self, BEGIN, END};
-use crate::state::credential_file;
-use crate::config::Config;
 use crate::aws::credentials;
+use crate::config::Config;
+use crate::state::credential_file;
 
 pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorReport, config: &Config) {
     for (name, provider) in &config.providers {
@@ -16,19 +15,35 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
         let loaded = app.load_tokens(name).await;
         match loaded {
             Err(e) => {
-                report.problem("keychain", &subject, e.to_string(), "start and unlock the OS keychain, then run `idbridge doctor` again");
+                report.problem(
+                    "keychain",
+                    &subject,
+                    e.to_string(),
+                    "start and unlock the OS keychain, then run `idbridge doctor` again",
+                );
                 return; // the same keychain answers for every provider
             }
-            Ok(None) => report.problem("signed_in", &subject, "not signed in", format!("run `idbridge login --provider {name}`")),
-            Ok(Some(t)) if !t.belongs_to(provider) => {
-                report.problem("signed_in", &subject, "signed in with another issuer or client_id than config.toml names now",
-                    format!("run `idbridge login --provider {name}`"))
-            }
+            Ok(None) => report.problem(
+                "signed_in",
+                &subject,
+                "not signed in",
+                format!("run `idbridge login --provider {name}`"),
+            ),
+            Ok(Some(t)) if !t.belongs_to(provider) => report.problem(
+                "signed_in",
+                &subject,
+                "signed in with another issuer or client_id than config.toml names now",
+                format!("run `idbridge login --provider {name}`"),
+            ),
             Ok(Some(t)) => {
                 let who = crate::oidc::id_token::IdClaims::decode(t.id_token.expose())
                     .map(|c| c.display_name().to_string())
                     .unwrap_or_else(|_| "?".into());
-                let refresh = if t.refresh_token.is_some() { "refresh token stored" } else { "no refresh token (sign-in needed when the ID token expires; add offline_access to scopes)" };
+                let refresh = if t.refresh_token.is_some() {
+                    "refresh token stored"
+                } else {
+                    "no refresh token (sign-in needed when the ID token expires; add offline_access to scopes)"
+                };
                 report.ok("signed_in", &subject, format!("signed in as {who}; {refresh}"));
             }
         }
@@ -57,18 +72,31 @@ pub(super) fn state_dir(report: &mut DoctorReport, paths: &crate::Paths) {
         let creds = paths.credentials_dir();
         let mut items: Vec<(std::path::PathBuf, u32)> = vec![(creds.clone(), 0o700)];
         if let Ok(entries) = std::fs::read_dir(&creds) {
-            items.extend(entries.flatten().map(|e| (e.path(), 0o600)).filter(|(p, _)| p.extension().is_some_and(|x| x == "json")));
+            items.extend(
+                entries
+                    .flatten()
+                    .map(|e| (e.path(), 0o600))
+                    .filter(|(p, _)| p.extension().is_some_and(|x| x == "json")),
+            );
         }
         for (path, want) in items {
             let Ok(m) = std::fs::symlink_metadata(&path) else { continue };
             let mode = m.mode() & 0o777;
             if uid.is_some_and(|u| u != m.uid()) {
-                return report.problem("state_dir", "state", format!("{} belongs to user id {}, not to you", path.display(), m.uid()),
-                    format!("`sudo chown -R $(id -u) {}`", paths.state_dir.display()));
+                return report.problem(
+                    "state_dir",
+                    "state",
+                    format!("{} belongs to user id {}, not to you", path.display(), m.uid()),
+                    format!("`sudo chown -R $(id -u) {}`", paths.state_dir.display()),
+                );
             }
             if mode & 0o077 != 0 {
-                return report.problem("state_dir", "state", format!("{} has mode {mode:o}: others can read credentials", path.display()),
-                    format!("`chmod {want:o} {}`", path.display()));
+                return report.problem(
+                    "state_dir",
+                    "state",
+                    format!("{} has mode {mode:o}: others can read credentials", path.display()),
+                    format!("`chmod {want:o} {}`", path.display()),
+                );
             }
         }
     }
@@ -86,29 +114,68 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
         let arn_partition = profile.role_arn.split(':').nth(1).unwrap_or("");
         let region_partition = crate::config::partition::of_region(&profile.region).name;
         if arn_partition != region_partition {
-            report.problem("partition", &subject,
-                format!("role_arn is in partition {arn_partition} but region {} is in {region_partition}", profile.region),
-                "use a region of the role's partition (or the role ARN of that partition)");
+            report.problem(
+                "partition",
+                &subject,
+                format!(
+                    "role_arn is in partition {arn_partition} but region {} is in {region_partition}",
+                    profile.region
+                ),
+                "use a region of the role's partition (or the role ARN of that partition)",
+            );
         } else {
-            report.ok("partition", &subject, format!("role_arn and region {} are both in partition {arn_partition}", profile.region));
+            report.ok(
+                "partition",
+                &subject,
+                format!("role_arn and region {} are both in partition {arn_partition}", profile.region),
+            );
         }
         aws_config_check(report, &subject, name, aws_text.as_deref(), input);
         if static_keys.iter().any(|k| k == name) {
-            report.problem("static_keys", &subject,
-                format!("{} has static keys for [{name}]: the AWS CLI uses them instead of idbridge", input.aws_credentials_file.display()),
-                format!("remove the [{name}] section from {}", input.aws_credentials_file.display()));
+            report.problem(
+                "static_keys",
+                &subject,
+                format!(
+                    "{} has static keys for [{name}]: the AWS CLI uses them instead of idbridge",
+                    input.aws_credentials_file.display()
+                ),
+                format!("remove the [{name}] section from {}", input.aws_credentials_file.display()),
+            );
         } else {
             report.ok("static_keys", &subject, "no static keys shadow credential_process");
         }
-        let signed_in = report.checks.iter().any(|c| c.id == "signed_in" && c.subject == format!("provider {}", profile.provider) && c.status == super::Status::Ok);
+        let signed_in = report.checks.iter().any(|c| {
+            c.id == "signed_in"
+                && c.subject == format!("provider {}", profile.provider)
+                && c.status == super::Status::Ok
+        });
         match credential_file::read_file(&app.paths.credential_file(name)) {
-            Err(e) => report.problem("credentials", &subject, e.to_string(), format!("run `idbridge login --profile {name}`")),
-            Ok(Some(f)) if f.credentials.expiration > now => report.ok("credentials", &subject,
-                format!("credentials valid for {} min (until {})", (f.credentials.expiration - now).whole_minutes(), credentials::format_expiration(f.credentials.expiration))),
-            Ok(found) if signed_in => report.ok("credentials", &subject,
-                format!("{}; renewed without you on next use", if found.is_some() { "credentials expired" } else { "no credentials yet" })),
-            Ok(_) => report.problem("credentials", &subject, "no valid credentials and no sign-in to renew them",
-                format!("run `idbridge login --profile {name}`")),
+            Err(e) => {
+                report.problem("credentials", &subject, e.to_string(), format!("run `idbridge login --profile {name}`"))
+            }
+            Ok(Some(f)) if f.credentials.expiration > now => report.ok(
+                "credentials",
+                &subject,
+                format!(
+                    "credentials valid for {} min (until {})",
+                    (f.credentials.expiration - now).whole_minutes(),
+                    credentials::format_expiration(f.credentials.expiration)
+                ),
+            ),
+            Ok(found) if signed_in => report.ok(
+                "credentials",
+                &subject,
+                format!(
+                    "{}; renewed without you on next use",
+                    if found.is_some() { "credentials expired" } else { "no credentials yet" }
+                ),
+            ),
+            Ok(_) => report.problem(
+                "credentials",
+                &subject,
+                "no valid credentials and no sign-in to renew them",
+                format!("run `idbridge login --profile {name}`"),
+            ),
         }
     }
 }
@@ -125,7 +192,8 @@ fn managed_credential_process<'t>(text: &'t str, name: &str) -> Option<&'t str> 
             inside = false;
         } else if inside && t.starts_with('[') {
             in_profile = t.trim_start_matches('[').trim_end_matches(']').trim() == format!("profile {name}");
-        } else if inside && in_profile
+        } else if inside
+            && in_profile
             && let Some((k, v)) = t.split_once('=')
             && k.trim() == "credential_process"
         {
@@ -142,13 +210,20 @@ fn aws_config_check(report: &mut DoctorReport, subject: &str, name: &str, text: 
         return report.problem("aws_config", subject, format!("{file} does not exist"), fix);
     };
     match (managed_credential_process(text, name), &input.program) {
-        (None, _) => report.problem("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix),
+        (None, _) => {
+            report.problem("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix)
+        }
         (Some(found), Some(program)) => {
             let want = format!("{} credential-process --profile {name}", config_file::quote(program));
             if found == want {
                 report.ok("aws_config", subject, format!("{file} runs this idbridge ({program})"));
             } else {
-                report.problem("aws_config", subject, format!("{file} runs `{found}`, not this idbridge ({program})"), fix);
+                report.problem(
+                    "aws_config",
+                    subject,
+                    format!("{file} runs `{found}`, not this idbridge ({program})"),
+                    fix,
+                );
             }
         }
         (Some(_), None) => report.ok("aws_config", subject, format!("{file} has idbridge's [profile {name}]")),
@@ -170,13 +245,18 @@ pub(super) fn environment(report: &mut DoctorReport, input: &DoctorInput, config
             && !config.profiles.is_empty()
         {
             clean = false;
-            report.problem("environment", "environment",
+            report.problem(
+                "environment",
+                "environment",
                 format!("{var}={p} selects a profile idbridge does not manage"),
-                format!("unset {var}, or set it to one of: {}", config.profiles.keys().cloned().collect::<Vec<_>>().join(", ")));
+                format!(
+                    "unset {var}, or set it to one of: {}",
+                    config.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
         }
     }
     if clean {
         report.ok("environment", "environment", "no AWS_* variable overrides idbridge's profiles");
     }
 }
-

@@ -54,7 +54,13 @@ impl DoctorReport {
         self.checks.push(Check { id, subject: subject.into(), status: Status::Ok, message: message.into(), fix: None });
     }
 
-    fn problem(&mut self, id: &'static str, subject: impl Into<String>, message: impl Into<String>, fix: impl Into<String>) {
+    fn problem(
+        &mut self,
+        id: &'static str,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
         self.checks.push(Check {
             id,
             subject: subject.into(),
@@ -91,7 +97,12 @@ impl Idbridge {
                 c
             }
             Err(e) => {
-                report.problem("config", "config", e.to_string(), "fix the file as the message says; see the README for an example");
+                report.problem(
+                    "config",
+                    "config",
+                    e.to_string(),
+                    "fix the file as the message says; see the README for an example",
+                );
                 local::environment(&mut report, input, &Config::default());
                 return report;
             }

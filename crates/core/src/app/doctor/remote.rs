@@ -44,7 +44,9 @@ async fn fetch(app: &Idbridge, url: &str, max: usize) -> Result<Fetched, String>
     let status = response.status().as_u16();
     let mut body = Vec::new();
     // max 0: only the status and the Date header are wanted
-    while max > 0 && let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+    while max > 0
+        && let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))?
+    {
         if body.len() + chunk.len() > max {
             return Err(format!("the answer is larger than {} KB", max / 1024));
         }
@@ -95,17 +97,29 @@ pub(super) async fn provider(app: &Idbridge, report: &mut DoctorReport, name: &s
     let fetched = match fetch(app, &url, MAX_DISCOVERY_BYTES).await {
         Ok(f) if f.status == 200 => f,
         Ok(f) => {
-            return report.problem("discovery", &subject, format!("{url} answered HTTP {}", f.status),
-                "check `issuer` in config.toml: it must be exactly the IdP's issuer URL");
+            return report.problem(
+                "discovery",
+                &subject,
+                format!("{url} answered HTTP {}", f.status),
+                "check `issuer` in config.toml: it must be exactly the IdP's issuer URL",
+            );
         }
         Err(e) => {
-            return report.problem("discovery", &subject, format!("cannot fetch {url}: {e}"),
-                "check the network and `issuer` in config.toml");
+            return report.problem(
+                "discovery",
+                &subject,
+                format!("cannot fetch {url}: {e}"),
+                "check the network and `issuer` in config.toml",
+            );
         }
     };
     let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&fetched.body) else {
-        return report.problem("discovery", &subject, format!("{url} is not a JSON discovery document"),
-            "check `issuer` in config.toml: it must be exactly the IdP's issuer URL");
+        return report.problem(
+            "discovery",
+            &subject,
+            format!("{url} is not a JSON discovery document"),
+            "check `issuer` in config.toml: it must be exactly the IdP's issuer URL",
+        );
     };
     let announced = doc["issuer"].as_str().unwrap_or("");
     if announced != provider.issuer {
@@ -156,8 +170,12 @@ pub(super) async fn sts_clocks(app: &Idbridge, report: &mut DoctorReport, config
         let subject = format!("STS {endpoint}");
         match fetch(app, &endpoint, 0).await {
             Ok(f) => skew_check(report, "clock_sts", &subject, "AWS STS", f.skew),
-            Err(e) => report.problem("clock_sts", &subject, format!("cannot reach {endpoint}: {e}"),
-                "check the network, a proxy, or `sts_endpoint` in config.toml"),
+            Err(e) => report.problem(
+                "clock_sts",
+                &subject,
+                format!("cannot reach {endpoint}: {e}"),
+                "check the network, a proxy, or `sts_endpoint` in config.toml",
+            ),
         }
     }
 }
