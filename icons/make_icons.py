@@ -6,7 +6,9 @@ Tray states differ in shape as well as colour, so they read in greyscale and for
   ok          filled square, the rings joined (the app icon)
   expiring    filled square, a clock badge (renewal failing, credentials still valid)
   error       filled square, a warning triangle badge with "!" (only you can fix it / nothing works)
-symbolic/ holds the same shapes in white with a dark outline, for panels that use monochrome icons.
+symbolic/ holds the same shapes in white with a dark outline, for panels that use monochrome icons;
+template/ the same shapes in black for the macOS menu bar (template images). icon.ico and icon.icns
+are the app icon for Windows and macOS.
 Run: python3 icons/make_icons.py (needs Pillow).
 """
 from pathlib import Path
@@ -47,7 +49,7 @@ def warning_badge(d, fill, line):
     d.ellipse((cx - 10, bottom - 38, cx + 10, bottom - 18), fill=line)
 
 
-def tray(state, symbolic=False):
+def tray(state, symbolic=False, halo=True):
     img = Image.new("RGBA", (S, S), (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
     colour = WHITE if symbolic else COLOURS[state] + (255,)
@@ -70,7 +72,7 @@ def tray(state, symbolic=False):
         # clear the corner so the badge reads as its own shape
         d.ellipse((S * 0.50, S * 0.50, S * 1.02, S * 1.02), fill=(0, 0, 0, 0))
         (clock_badge if state == "expiring" else warning_badge)(d, badge_fill if not symbolic else (0, 0, 0, 0), line if not symbolic else WHITE)
-    if symbolic:
+    if symbolic and halo:
         # a dark halo keeps the white shapes readable on light panels too
         alpha = img.getchannel("A")
         halo = Image.new("RGBA", img.size, (0x20, 0x20, 0x20, 0))
@@ -87,6 +89,15 @@ def app_icon(size):
     return img.resize((size, size), Image.LANCZOS)
 
 
+def template(state):
+    """macOS menu-bar template: the symbolic shapes in black; the system colours them for light and
+    dark menu bars, so no halo."""
+    img = tray(state, symbolic=True, halo=False)
+    black = Image.new("RGBA", img.size, (0, 0, 0, 255))
+    black.putalpha(img.getchannel("A"))
+    return black
+
+
 def save(img, path):
     img.convert("RGBA").save(path, optimize=True)  # Pillow writes 8 bits per channel
 
@@ -95,5 +106,10 @@ if __name__ == "__main__":
     for state in COLOURS:
         save(tray(state), HERE / f"tray-{state}.png")
         save(tray(state, symbolic=True), HERE / "symbolic" / f"tray-{state}.png")
+        save(template(state), HERE / "template" / f"tray-{state}.png")
     for size, name in ((32, "32x32.png"), (128, "128x128.png"), (256, "icon.png")):
         save(app_icon(size), HERE / name)
+    # Windows (the .exe's resource and the installer) and macOS (the .app bundle)
+    sizes = [16, 24, 32, 48, 64, 128, 256]
+    app_icon(256).save(HERE / "icon.ico", sizes=[(s, s) for s in sizes])
+    app_icon(1024).save(HERE / "icon.icns")

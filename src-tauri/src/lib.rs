@@ -75,6 +75,7 @@ pub fn run() {
     if is_tray {
         glib::set_application_name("idbridge");
     }
+    #[cfg(unix)]
     if is_tray {
         hold_signals(core.shield.clone());
     }
@@ -101,6 +102,8 @@ pub fn run() {
 
 /// SIGTERM (the session ends, `systemctl --user stop`), SIGINT or SIGHUP while the tray redeems a refresh
 /// token: no new redemption starts, the one in flight is stored, then the process ends as the signal asks.
+/// (On Windows the tray has no console: it ends through Quit, which waits for the rotation the same way.)
+#[cfg(unix)]
 fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
@@ -136,6 +139,9 @@ pub fn build_tray<R: Runtime>(
         }))
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
+            // a menu-bar app: no Dock icon, no app menu
+            #[cfg(target_os = "macos")]
+            app.set_activation_policy(tauri::ActivationPolicy::Accessory);
             let handle = app.handle().clone();
             let tr = Arc::new(Tr::new());
             let first = model::view::view(&Model::default(), core.now(), &tr);

@@ -25,8 +25,7 @@ fn credentials(
     if let Some(w) = served.warning {
         eprintln!("idbridge: warning: {}", idbridge_core::sys::sanitize::message(&w.message));
     }
-    let creds = Credentials::from_process_json(&served.json).map_err(anyhow::Error::msg)?;
-    Ok((creds, region))
+    Ok((served.credentials, region))
 }
 
 pub fn exec(

@@ -22,7 +22,7 @@ impl WindowChild {
             WindowKind::Settings => "settings",
             WindowKind::SignIn => "signin",
         };
-        let mut child = Command::new(exe)
+        let mut child = idbridge_core::sys::process::without_console(&mut Command::new(exe))
             .args(["--window", name])
             .args(extra)
             .env(ipc::OF_TRAY, "1")

@@ -1,5 +1,6 @@
 //! The tray icon and its menu: renders a [`TrayView`] and turns clicks into messages for the loop.
-//! Linux tray icons get no clicks of their own, so everything is in the menu.
+//! Linux tray icons get no clicks of their own, so everything is in the menu, which every system opens
+//! on a left click as well as a right one.
 
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::TrayIconBuilder;
@@ -14,8 +15,10 @@ pub const TRAY_ID: &str = "idbridge";
 
 pub fn create<R: Runtime>(app: &AppHandle<R>, view: &TrayView, tx: UnboundedSender<Msg>) -> tauri::Result<()> {
     let menu = build_menu(app, &view.entries)?;
+    let style = Style::from_env();
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(tray_image(view.icon, Style::from_env()))
+        .icon(tray_image(view.icon, style))
+        .icon_as_template(style == Style::Template)
         .tooltip(&view.tooltip)
         .menu(&menu)
         .show_menu_on_left_click(true)
@@ -34,9 +37,12 @@ pub fn render<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
     if let Err(e) = build_menu(app, &view.entries).and_then(|menu| tray.set_menu(Some(menu))) {
         eprintln!("idbridge-app: cannot update the menu: {e}");
     }
-    if let Err(e) = tray.set_icon(Some(tray_image(view.icon, Style::from_env()))) {
+    let style = Style::from_env();
+    if let Err(e) = tray.set_icon(Some(tray_image(view.icon, style))) {
         eprintln!("idbridge-app: cannot update the icon: {e}");
     }
+    // a new icon is not a template until said again (macOS; a no-op elsewhere)
+    let _ = tray.set_icon_as_template(style == Style::Template);
     // Windows and macOS show it; on Linux see `set_title`
     let _ = tray.set_tooltip(Some(&view.tooltip));
 }

@@ -38,7 +38,7 @@ impl Notifier {
         let icon = self.icon.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "dialog-information".into());
         let (caps, reported) = (self.capabilities.clone(), self.reported_unavailable.clone());
         tauri::async_runtime::spawn_blocking(move || {
-            let caps = caps.get_or_init(|| notify_rust::get_capabilities().unwrap_or_default());
+            let caps = caps.get_or_init(capabilities);
             let actions = caps.iter().any(|c| c == "actions") && !note.actions.is_empty();
             // servers with body-markup would read '<' and '&' as markup: the text is plain
             let body = if caps.iter().any(|c| c == "body-markup") { escape(&note.body) } else { note.body.clone() };
@@ -64,6 +64,18 @@ impl Notifier {
             }
         });
     }
+}
+
+/// What the notification server offers (actions, body markup): asked over D-Bus where there is one.
+/// macOS and Windows show actions and plain text as the app gives them, and notify-rust has no such call.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn capabilities() -> Vec<String> {
+    notify_rust::get_capabilities().unwrap_or_default()
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn capabilities() -> Vec<String> {
+    Vec::new()
 }
 
 fn escape(s: &str) -> String {

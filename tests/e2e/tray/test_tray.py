@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -188,10 +189,18 @@ def test_closing_settings_leaves_no_web_process_behind(world, tray, window_manag
     wait_for(lambda: not descendants(app.proc.pid), 20, "Ctrl+W to close Settings")
 
 
+def cmdline(pid):
+    """The command line of a process, or None if it ended since it was listed."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
 def descendants(pid):
     kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [(k, open(f"/proc/{k}/cmdline").read().replace("\0", " ")) for k in kids] + \
-        [d for k in kids for d in descendants(int(k))]
+    alive = [(k, cmd) for k in kids if (cmd := cmdline(k)) is not None]
+    return alive + [d for k, _ in alive for d in descendants(int(k))]
 
 
 def web_processes(pid):

@@ -102,20 +102,7 @@ fn build(
     if !provider.issuer.starts_with("https://") {
         notes.push(format!("IAM accepts only https:// provider URLs; {} is a local test issuer", provider.issuer));
     }
-    let mut equals = serde_json::Map::new();
-    equals.insert(format!("{host_path}:aud"), provider.client_id.clone().into());
-    if let Some(sub) = &subject {
-        equals.insert(format!("{host_path}:sub"), sub.clone().into());
-    }
-    let trust_policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": { "Federated": oidc_provider_arn },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": { "StringEquals": equals },
-        }],
-    });
+    let trust_policy = trust_policy(&oidc_provider_arn, &host_path, &provider.client_id, subject.as_deref());
     let create_provider_argv: Vec<String> = [
         "aws",
         "iam",
@@ -128,24 +115,8 @@ fn build(
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let create_provider_command = create_provider_argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
-    let mut role_argv = vec![
-        "aws".to_string(),
-        "iam".into(),
-        "create-role".into(),
-        "--role-name".into(),
-        role_name.clone(),
-        "--assume-role-policy-document".into(),
-        "file://trust-policy.json".into(),
-    ];
-    let prefix = &role_path[..role_path.len() - role_name.len()];
-    if !prefix.is_empty() {
-        role_argv.extend(["--path".to_string(), format!("/{prefix}")]);
-    }
-    if profile.duration_seconds > 3600 {
-        role_argv.extend(["--max-session-duration".to_string(), profile.duration_seconds.to_string()]);
-    }
-    let create_role_command = role_argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
+    let create_provider_command = command_line(&create_provider_argv);
+    let create_role_command = command_line(&create_role_argv(role_path, &role_name, profile.duration_seconds));
     AwsSetup {
         profile: profile_name.to_string(),
         provider: profile.provider.clone(),
@@ -162,6 +133,45 @@ fn build(
         subject,
         notes,
     }
+}
+
+/// Trusts web identities of this provider's client (and, once known, this person only).
+fn trust_policy(oidc_provider_arn: &str, host_path: &str, client_id: &str, subject: Option<&str>) -> serde_json::Value {
+    let mut equals = serde_json::Map::new();
+    equals.insert(format!("{host_path}:aud"), client_id.into());
+    if let Some(sub) = subject {
+        equals.insert(format!("{host_path}:sub"), sub.into());
+    }
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Federated": oidc_provider_arn },
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": { "StringEquals": equals },
+        }],
+    })
+}
+
+/// `aws iam create-role` for `role/PATH/NAME`, allowing the session length the profile asks for.
+fn create_role_argv(role_path: &str, role_name: &str, duration_seconds: u32) -> Vec<String> {
+    let mut argv: Vec<String> = ["aws", "iam", "create-role", "--role-name", role_name]
+        .into_iter()
+        .chain(["--assume-role-policy-document", "file://trust-policy.json"])
+        .map(String::from)
+        .collect();
+    let prefix = &role_path[..role_path.len() - role_name.len()];
+    if !prefix.is_empty() {
+        argv.extend(["--path".to_string(), format!("/{prefix}")]);
+    }
+    if duration_seconds > 3600 {
+        argv.extend(["--max-session-duration".to_string(), duration_seconds.to_string()]);
+    }
+    argv
+}
+
+fn command_line(argv: &[String]) -> String {
+    argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ")
 }
 
 /// The issuer without its scheme: the name IAM gives the provider and the prefix of its condition keys

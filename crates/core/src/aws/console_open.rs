@@ -78,7 +78,7 @@ pub fn open(
     let Some((program, args)) = command_for(profile, url.expose()) else {
         return default_open(url.expose()).map_err(|e| ConsoleError::NoBrowser { detail: e.to_string() });
     };
-    let mut child = Command::new(&program)
+    let mut child = crate::sys::process::without_console(&mut Command::new(&program))
         .args(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -99,7 +99,7 @@ pub async fn fetch(source: &str, extra_roots: Option<&[u8]>, timeout: Duration) 
 
 async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> Result<Vec<u8>, ImportError> {
     let fail = |detail: String| ImportError::Download { url: url.to_string(), detail };
-    let mut builder = reqwest::Client::builder().timeout(timeout).redirect(reqwest::redirect::Policy::custom(|a| {
+    let mut builder = crate::sys::http::builder(timeout).redirect(reqwest::redirect::Policy::custom(|a| {
         if a.url().scheme() != "https" {
             a.error("redirected to a non-https URL")
         } else if a.previous().len() >= 5 {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{Discovered, Oidc, OidcError};
 use crate::config::{Flow, Provider};
 use crate::sys::clock::Clock;
-use crate::sys::http::CappedHttp;
+use crate::sys::http::{CappedHttp, is_allowed_url};
 use crate::sys::sanitize;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -45,66 +45,29 @@ type Metadata = ProviderMetadata<
     CoreResponseType,
     CoreSubjectIdentifierType,
 >;
+
+/// The endpoints a sign-in or refresh goes to: config.toml's overrides, else what the IdP announces.
+struct Endpoints {
+    /// Only the device flow needs it (checked by the caller).
+    device: Option<DeviceAuthorizationUrl>,
+    token: Option<TokenUrl>,
+}
+
 impl Oidc {
     /// Fetches `<issuer>/.well-known/openid-configuration`, checks that the document's issuer is exactly
     /// the configured one and that every endpoint it announces is https (http on loopback), then the JWKS.
     pub async fn discover(provider: &Provider, http: CappedHttp, clock: Arc<dyn Clock>) -> Result<Self, OidcError> {
         let issuer = provider.issuer.clone();
         let failed = |detail: String| OidcError::Discovery { issuer: sanitize::field(&issuer), detail };
-        let issuer_url = IssuerUrl::new(issuer.clone()).map_err(|e| failed(e.to_string()))?;
-        let url = issuer_url.join(".well-known/openid-configuration").map_err(|e| failed(e.to_string()))?;
-        let request = http
-            .reqwest()
-            .get(url.clone())
-            .header("accept", "application/json")
-            .build()
-            .map_err(|e| failed(e.to_string()))?;
-        let (status, body) = http.send_json(request).await.map_err(|e| OidcError::from_http(url.as_str(), e))?;
-        if status != 200 {
-            return Err(OidcError::BadAnswer {
-                url: sanitize::field(url.as_str()),
-                detail: format!("HTTP {status}"),
-                transient: status >= 500,
-            });
-        }
-        // serde's message names the place in the document, never a value
-        let metadata: Metadata =
-            serde_json::from_slice(&body).map_err(|e| failed(format!("not a discovery document: {e}")))?;
+        let (issuer_url, metadata) = fetch_metadata(&issuer, &http).await?;
         if metadata.issuer() != &issuer_url {
             return Err(OidcError::IssuerMismatch {
                 configured: sanitize::field(&issuer),
                 announced: sanitize::field(metadata.issuer().as_str()),
             });
         }
-        let override_url = |v: &Option<String>| {
-            v.as_deref().map(|u| u.parse::<url::Url>()).transpose().map_err(|e| failed(e.to_string()))
-        };
-        // optional here: only the device flow needs it (checked below)
-        let device = match override_url(&provider.device_authorization_endpoint)? {
-            Some(u) => Some(DeviceAuthorizationUrl::from_url(u)),
-            None => metadata.additional_metadata().device_authorization_endpoint.clone(),
-        };
-        let token = match override_url(&provider.token_endpoint)? {
-            Some(u) => Some(TokenUrl::from_url(u)),
-            None => metadata.token_endpoint().cloned(),
-        };
-        let announced: [(&'static str, Option<&url::Url>); 6] = [
-            ("device_authorization_endpoint", device.as_ref().map(|d| d.url())),
-            ("token_endpoint", token.as_ref().map(|t| t.url())),
-            ("jwks_uri", Some(metadata.jwks_uri().url())),
-            ("authorization_endpoint", Some(metadata.authorization_endpoint().url())),
-            ("userinfo_endpoint", metadata.userinfo_endpoint().map(|u| u.url())),
-            ("revocation_endpoint", metadata.additional_metadata().revocation_endpoint.as_ref().map(|r| r.url())),
-        ];
-        for (field, url) in announced {
-            if let Some(url) = url.filter(|u| !crate::sys::http::is_allowed_url(u)) {
-                return Err(OidcError::InsecureEndpoint {
-                    issuer: sanitize::field(&issuer),
-                    field,
-                    url: sanitize::field(url.as_str()),
-                });
-            }
-        }
+        let Endpoints { device, token } = endpoints(provider, &metadata).map_err(failed)?;
+        check_announced(&issuer, &metadata, &device, &token)?;
         let token = token.ok_or_else(|| {
             failed("no token_endpoint: set token_endpoint under [providers.NAME] in config.toml".into())
         })?;
@@ -139,5 +102,69 @@ impl Oidc {
         )
         .set_token_uri(token);
         Ok(Self { client, device_url: device, revocation, http, issuer, clock, discovered })
+    }
+}
+
+/// The discovery document, parsed; an answer that is not one is reported by its status and type.
+async fn fetch_metadata(issuer: &str, http: &CappedHttp) -> Result<(IssuerUrl, Metadata), OidcError> {
+    let failed = |detail: String| OidcError::Discovery { issuer: sanitize::field(issuer), detail };
+    let issuer_url = IssuerUrl::new(issuer.to_string()).map_err(|e| failed(e.to_string()))?;
+    let url = issuer_url.join(".well-known/openid-configuration").map_err(|e| failed(e.to_string()))?;
+    let request = http
+        .reqwest()
+        .get(url.clone())
+        .header("accept", "application/json")
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    let (status, body) = http.send_json(request).await.map_err(|e| OidcError::from_http(url.as_str(), e))?;
+    if status != 200 {
+        return Err(OidcError::BadAnswer {
+            url: sanitize::field(url.as_str()),
+            detail: format!("HTTP {status}"),
+            transient: status >= 500,
+        });
+    }
+    // serde's message names the place in the document, never a value
+    let metadata = serde_json::from_slice(&body).map_err(|e| failed(format!("not a discovery document: {e}")))?;
+    Ok((issuer_url, metadata))
+}
+
+/// config.toml's endpoint overrides, else the document's.
+fn endpoints(provider: &Provider, metadata: &Metadata) -> Result<Endpoints, String> {
+    let override_url =
+        |v: &Option<String>| v.as_deref().map(|u| u.parse::<url::Url>()).transpose().map_err(|e| e.to_string());
+    let device = match override_url(&provider.device_authorization_endpoint)? {
+        Some(u) => Some(DeviceAuthorizationUrl::from_url(u)),
+        None => metadata.additional_metadata().device_authorization_endpoint.clone(),
+    };
+    let token = match override_url(&provider.token_endpoint)? {
+        Some(u) => Some(TokenUrl::from_url(u)),
+        None => metadata.token_endpoint().cloned(),
+    };
+    Ok(Endpoints { device, token })
+}
+
+/// Every endpoint the IdP announces (or config names) is https, or http on a loopback address.
+fn check_announced(
+    issuer: &str,
+    metadata: &Metadata,
+    device: &Option<DeviceAuthorizationUrl>,
+    token: &Option<TokenUrl>,
+) -> Result<(), OidcError> {
+    let announced: [(&'static str, Option<&url::Url>); 6] = [
+        ("device_authorization_endpoint", device.as_ref().map(|d| d.url())),
+        ("token_endpoint", token.as_ref().map(|t| t.url())),
+        ("jwks_uri", Some(metadata.jwks_uri().url())),
+        ("authorization_endpoint", Some(metadata.authorization_endpoint().url())),
+        ("userinfo_endpoint", metadata.userinfo_endpoint().map(|u| u.url())),
+        ("revocation_endpoint", metadata.additional_metadata().revocation_endpoint.as_ref().map(|r| r.url())),
+    ];
+    match announced.into_iter().find_map(|(field, url)| url.filter(|u| !is_allowed_url(u)).map(|u| (field, u))) {
+        Some((field, url)) => Err(OidcError::InsecureEndpoint {
+            issuer: sanitize::field(issuer),
+            field,
+            url: sanitize::field(url.as_str()),
+        }),
+        None => Ok(()),
     }
 }

@@ -1,8 +1,10 @@
 //! The OS keychain as the only home of a provider's tokens (refresh token and ID token).
 //!
-//! One keychain item per provider (service `idbridge`, account `provider:NAME`) holds both tokens as one
-//! JSON value, so a rotated refresh token and the ID token that came with it are replaced together in one
-//! write. There is no plaintext fallback: if no keychain answers, the caller is told so.
+//! One value per provider (service `idbridge`, account `provider:NAME`) holds both tokens as one JSON
+//! object, so a rotated refresh token and the ID token that came with it are replaced together in one
+//! write: one item on Linux (Secret Service) and macOS (Keychain); on Windows, whose Credential Manager
+//! keeps at most 2 560 bytes per item, items committed by a header (`chunked`). There is no plaintext
+//! fallback and no in-memory stand-in: if no keychain answers, the caller is told so.
 
 use serde::{Deserialize, Serialize};
 
@@ -96,13 +98,99 @@ impl StoredTokens {
     }
 }
 
-/// The platform keychain through the `keyring` crate (Secret Service on Linux).
+/// The platform keychain through the `keyring` crate.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Keychain;
 
-impl Keychain {
-    fn entry(provider: &str) -> Result<keyring::Entry, TokenStoreError> {
-        keyring::Entry::new(KEYCHAIN_SERVICE, &format!("provider:{provider}")).map_err(map_err)
+/// Where the tokens are kept on this system, for `doctor`.
+pub const STORE_NAME: &str = if cfg!(target_os = "macos") {
+    "the macOS Keychain"
+} else if cfg!(windows) {
+    "the Windows Credential Manager"
+} else {
+    "the Secret Service (GNOME Keyring, KeePassXC, …)"
+};
+
+fn account(provider: &str) -> String {
+    format!("provider:{provider}")
+}
+
+fn entry(account: &str) -> Result<keyring::Entry, TokenStoreError> {
+    // keyring falls back to an in-memory mock on a system it has no store for: tokens would vanish
+    // with the process while every sign-in seemed to work
+    use keyring::credential::CredentialPersistence::{EntryOnly, ProcessOnly};
+    if matches!(keyring::default::default_credential_builder().persistence(), EntryOnly | ProcessOnly) {
+        return Err(TokenStoreError::Unavailable {
+            source: "this build of idbridge has no OS keychain for this system".into(),
+        });
+    }
+    keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(map_err)
+}
+
+/// One item per value, as text.
+#[cfg(not(windows))]
+mod item {
+    use super::{TokenStoreError, entry, map_err};
+
+    pub fn load(account: &str) -> Result<Option<Vec<u8>>, TokenStoreError> {
+        match entry(account)?.get_password() {
+            Ok(text) => Ok(Some(text.into_bytes())),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    pub fn save(account: &str, value: &str) -> Result<(), TokenStoreError> {
+        entry(account)?.set_password(value).map_err(map_err)
+    }
+
+    pub fn delete(account: &str) -> Result<bool, TokenStoreError> {
+        match entry(account)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+}
+
+/// Bytes (`set_secret`: UTF-8, not the UTF-16 of `set_password`) in items of at most 2 560 bytes.
+#[cfg(windows)]
+mod item {
+    use super::super::chunked::{self, Blobs, WINDOWS_MAX_BLOB};
+    use super::{TokenStoreError, entry, map_err};
+
+    struct CredentialManager;
+
+    impl Blobs for CredentialManager {
+        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, TokenStoreError> {
+            match entry(name)?.get_secret() {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(map_err(e)),
+            }
+        }
+        fn set(&self, name: &str, bytes: &[u8]) -> Result<(), TokenStoreError> {
+            entry(name)?.set_secret(bytes).map_err(map_err)
+        }
+        fn delete(&self, name: &str) -> Result<bool, TokenStoreError> {
+            match entry(name)?.delete_credential() {
+                Ok(()) => Ok(true),
+                Err(keyring::Error::NoEntry) => Ok(false),
+                Err(e) => Err(map_err(e)),
+            }
+        }
+    }
+
+    pub fn load(account: &str) -> Result<Option<Vec<u8>>, TokenStoreError> {
+        chunked::load(&CredentialManager, account)
+    }
+
+    pub fn save(account: &str, value: &str) -> Result<(), TokenStoreError> {
+        chunked::save(&CredentialManager, account, value.as_bytes(), WINDOWS_MAX_BLOB)
+    }
+
+    pub fn delete(account: &str) -> Result<bool, TokenStoreError> {
+        chunked::delete(&CredentialManager, account)
     }
 }
 
@@ -135,25 +223,18 @@ fn refused_as_locked(e: &(dyn std::error::Error + 'static)) -> bool {
 
 impl TokenStore for Keychain {
     fn load(&self, provider: &str) -> Result<Option<StoredTokens>, TokenStoreError> {
-        match Self::entry(provider)?.get_password() {
-            Ok(text) => StoredTokens::from_wire(&text)
-                .map(Some)
-                .map_err(|e| TokenStoreError::Corrupt { provider: provider.to_string(), source: Box::new(e) }),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_err(e)),
-        }
+        let Some(bytes) = item::load(&account(provider))? else { return Ok(None) };
+        let corrupt = |source: BoxError| TokenStoreError::Corrupt { provider: provider.to_string(), source };
+        let text = String::from_utf8(bytes).map_err(|e| corrupt(Box::new(e)))?;
+        StoredTokens::from_wire(&text).map(Some).map_err(|e| corrupt(Box::new(e)))
     }
 
     fn save(&self, provider: &str, tokens: &StoredTokens) -> Result<(), TokenStoreError> {
-        Self::entry(provider)?.set_password(&tokens.to_wire()).map_err(map_err)
+        item::save(&account(provider), &tokens.to_wire())
     }
 
     fn delete(&self, provider: &str) -> Result<bool, TokenStoreError> {
-        match Self::entry(provider)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(map_err(e)),
-        }
+        item::delete(&account(provider))
     }
 
     #[cfg(target_os = "linux")]
@@ -182,7 +263,7 @@ mod secret_service_session {
 
     pub(super) fn prepare(provider: &str) -> Option<Box<dyn PreparedSave>> {
         let service = SecretService::connect(EncryptionType::Dh).ok()?;
-        Some(Box::new(Session { service, account: format!("provider:{provider}") }))
+        Some(Box::new(Session { service, account: super::account(provider) }))
     }
 
     impl PreparedSave for Session {

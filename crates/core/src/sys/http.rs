@@ -59,6 +59,17 @@ pub fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+/// The one place an HTTP client is configured: our user agent, a connect timeout and `timeout` for a
+/// whole exchange, and no redirects — following one would let a token endpoint send our grant
+/// elsewhere (SSRF). A caller that must follow some (a team config download) sets its own policy.
+pub fn builder(timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .timeout(timeout)
+        .user_agent(concat!("idbridge/", env!("CARGO_PKG_VERSION")))
+}
+
 #[derive(Clone, Debug)]
 pub struct CappedHttp {
     inner: reqwest::Client,
@@ -69,13 +80,7 @@ pub struct CappedHttp {
 impl CappedHttp {
     /// `timeout` bounds one whole exchange, body included (a slow-loris answer ends there too).
     pub fn new(timeout: Duration) -> Result<Self, reqwest::Error> {
-        let inner = reqwest::Client::builder()
-            // following redirects would let a token endpoint send our grant elsewhere (SSRF)
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .timeout(timeout)
-            .user_agent(concat!("idbridge/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let inner = builder(timeout).build()?;
         Ok(Self { inner, max_body: MAX_BODY_BYTES, timeout })
     }
 

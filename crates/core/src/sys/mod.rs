@@ -6,6 +6,7 @@ pub mod clock;
 pub mod file_identity;
 pub mod http;
 pub mod lock;
+pub mod process;
 pub mod safe_fs;
 pub mod sanitize;
 pub mod secret;

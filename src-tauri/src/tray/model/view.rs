@@ -72,18 +72,45 @@ fn clock(t: OffsetDateTime, offset: Option<UtcOffset>) -> String {
 pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
     let lang = model.lang();
     let t = |id: &str, args: &[(&str, Arg<'_>)]| tr.t(lang, id, args);
-    let item = |id: MenuId, label: String| Entry::Item { id, label };
     let time = |e: OffsetDateTime| clock(e, model.utc_offset);
     let shown = model.profiles();
-    let snapshot = model.snapshot.as_ref();
-    let providers: Vec<&super::ProviderSnap> = snapshot.map(|s| s.providers.iter().collect()).unwrap_or_default();
-    let mut entries = Vec::new();
+    let providers: Vec<&super::ProviderSnap> =
+        model.snapshot.as_ref().map(|s| s.providers.iter().collect()).unwrap_or_default();
+    let why = |code: ErrorCode| reason(tr, lang, code.as_str());
+    let mut entries = next_actions(model, &shown, &providers, &t, &why);
+    if !entries.is_empty() {
+        entries.push(Entry::Separator);
+    }
+    entries.extend(provider_entries(model, &shown, &providers, now, &t, &why, &time));
+    // last: what is always there
+    for p in providers.iter().filter(|p| p.signed_in == Some(true)) {
+        entries.push(item(MenuId::SignOut(p.name.clone()), t("sign-out", &[("provider", Arg::from(&p.name))])));
+    }
+    entries.push(item(MenuId::Settings, t("settings", &[])));
+    entries.push(item(MenuId::Quit, t("quit", &[])));
+    let icon = icon_state(model, &shown, now);
+    let tooltip = tooltip(model, &shown, icon, &entries, tr, lang, &time);
+    TrayView { entries, icon, tooltip }
+}
 
-    // 1. the next action, on top
+fn item(id: MenuId, label: String) -> Entry {
+    Entry::Item { id, label }
+}
+
+/// The next action, on top: set up, fix the settings, sign in, or retry.
+fn next_actions(
+    model: &Model,
+    shown: &[Shown<'_>],
+    providers: &[&super::ProviderSnap],
+    t: &Say<'_>,
+    why: &dyn Fn(ErrorCode) -> String,
+) -> Vec<Entry> {
+    let snapshot = model.snapshot.as_ref();
+    let mut entries = Vec::new();
     match snapshot.map(|s| &s.config) {
         Some(ConfigLoad::Missing) => entries.push(item(MenuId::SetUp, t("menu-set-up", &[]))),
         Some(ConfigLoad::Invalid(f)) => {
-            entries.push(Entry::Info(reason(tr, lang, f.code.as_str())));
+            entries.push(Entry::Info(why(f.code)));
             entries.push(item(MenuId::Settings, t("menu-fix-settings", &[])));
         }
         _ if snapshot.is_some_and(|s| s.profiles.is_empty()) => {
@@ -91,14 +118,11 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
         }
         _ => {}
     }
-    for p in &providers {
+    for p in providers {
         if p.signed_in.is_some() && model.needs_sign_in(&p.name) {
             let arg = [("provider", Arg::from(&p.name))];
-            entries.push(if model.signing_in.as_deref() == Some(&p.name) {
-                item(MenuId::SignIn(p.name.clone()), t("menu-signing-in", &arg))
-            } else {
-                item(MenuId::SignIn(p.name.clone()), t("menu-sign-in", &arg))
-            });
+            let label = if model.signing_in.as_deref() == Some(&p.name) { "menu-signing-in" } else { "menu-sign-in" };
+            entries.push(item(MenuId::SignIn(p.name.clone()), t(label, &arg)));
         }
     }
     let trouble: Option<&Failure> = shown
@@ -108,16 +132,24 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
     let keychain_down = providers.iter().any(|p| p.signed_in.is_none())
         || shown.iter().any(|s| s.state == ProfileState::KeychainUnavailable);
     if trouble.is_some() || keychain_down {
-        let code = trouble.map_or(ErrorCode::KeychainUnavailable, |f| f.code);
-        entries.push(Entry::Info(reason(tr, lang, code.as_str())));
+        entries.push(Entry::Info(why(trouble.map_or(ErrorCode::KeychainUnavailable, |f| f.code))));
         entries.push(item(MenuId::Retry, t("menu-retry", &[])));
     }
-    if !entries.is_empty() {
-        entries.push(Entry::Separator);
-    }
+    entries
+}
 
-    // 2. each provider: who is signed in, then its profiles
-    for p in &providers {
+/// Each provider: who is signed in, then its profiles.
+fn provider_entries(
+    model: &Model,
+    shown: &[Shown<'_>],
+    providers: &[&super::ProviderSnap],
+    now: OffsetDateTime,
+    t: &Say<'_>,
+    why: &dyn Fn(ErrorCode) -> String,
+    time: &dyn Fn(OffsetDateTime) -> String,
+) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for p in providers {
         let name = Arg::from(&p.name);
         let header = match (p.signed_in, model.identity(&p.name)) {
             (None, _) => t("menu-provider-keychain", &[("provider", name)]),
@@ -132,26 +164,16 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
         };
         entries.push(Entry::Info(header));
         for s in shown.iter().filter(|s| s.snap.provider == p.name) {
-            entries.push(profile_entry(s, &|code| reason(tr, lang, code.as_str()), now, &t, &time));
+            entries.push(profile_entry(s, why, now, t, time));
         }
     }
-    if snapshot.is_some_and(|s| s.config == ConfigLoad::Ok && s.profiles.is_empty()) {
+    if model.snapshot.as_ref().is_some_and(|s| s.config == ConfigLoad::Ok && s.profiles.is_empty()) {
         entries.push(Entry::Info(t("no-profiles", &[])));
     }
     if !providers.is_empty() {
         entries.push(Entry::Separator);
     }
-
-    // 3. the rest
-    for p in providers.iter().filter(|p| p.signed_in == Some(true)) {
-        entries.push(item(MenuId::SignOut(p.name.clone()), t("sign-out", &[("provider", Arg::from(&p.name))])));
-    }
-    entries.push(item(MenuId::Settings, t("settings", &[])));
-    entries.push(item(MenuId::Quit, t("quit", &[])));
-
-    let icon = icon_state(model, &shown, now);
-    let tooltip = tooltip(model, &shown, icon, &entries, tr, lang, &time);
-    TrayView { entries, icon, tooltip }
+    entries
 }
 
 /// Formats a message of the person's language.

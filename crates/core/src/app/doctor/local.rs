@@ -49,7 +49,8 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
         }
     }
     if !config.providers.is_empty() && !report.checks.iter().any(|c| c.id == "keychain") {
-        report.ok("keychain", "keychain", "the OS keychain answers");
+        let store = crate::state::token_store::STORE_NAME;
+        report.ok("keychain", "keychain", format!("the OS keychain answers: tokens are kept in {store}"));
     }
 }
 

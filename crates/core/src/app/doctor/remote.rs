@@ -15,12 +15,7 @@ const MAX_DISCOVERY_BYTES: usize = 256 * 1024;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(TIMEOUT)
-        .user_agent(concat!("idbridge/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .unwrap_or_default()
+    crate::sys::http::builder(TIMEOUT).build().unwrap_or_default()
 }
 
 struct Fetched {
