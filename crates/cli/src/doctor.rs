@@ -15,8 +15,8 @@ const AWS_VARS: [&str; 5] =
 pub fn input(profile: Option<String>) -> anyhow::Result<DoctorInput> {
     Ok(DoctorInput {
         profile,
-        aws_config_file: crate::export::home_file("AWS_CONFIG_FILE", ".aws/config")?,
-        aws_credentials_file: crate::export::home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?,
+        aws_config_file: crate::export::home_file("AWS_CONFIG_FILE", "config")?,
+        aws_credentials_file: crate::export::home_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")?,
         program: std::env::current_exe().and_then(|p| p.canonicalize()).ok().map(|p| p.to_string_lossy().into_owned()),
         env: AWS_VARS.iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect(),
     })

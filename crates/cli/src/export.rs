@@ -54,7 +54,8 @@ pub fn exec(
     #[cfg(not(unix))]
     {
         let status = cmd.status().with_context(|| format!("cannot run {}", program.to_string_lossy()))?;
-        Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
+        // Windows exit codes are 32-bit (an NTSTATUS such as 0xC000013A after Ctrl-C): passed whole
+        std::process::exit(status.code().unwrap_or(1))
     }
 }
 
@@ -69,11 +70,12 @@ pub fn env(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn home_file(var: &str, default: &str) -> anyhow::Result<PathBuf> {
+/// `$var`, else `~/.aws/NAME` joined part by part (so Windows shows `C:\Users\a\.aws\config`).
+pub fn home_file(var: &str, name: &str) -> anyhow::Result<PathBuf> {
     if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    Ok(dirs::home_dir().context("cannot find your home directory: set HOME")?.join(default))
+    Ok(dirs::home_dir().context("cannot find your home directory: set HOME")?.join(".aws").join(name))
 }
 
 pub fn configure_aws(app: &Idbridge, names: Vec<String>, force: bool) -> anyhow::Result<ExitCode> {
@@ -90,8 +92,8 @@ pub fn configure_aws(app: &Idbridge, names: Vec<String>, force: bool) -> anyhow:
     let program = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .context("cannot find the path of this idbridge program")?;
-    let aws_config = home_file("AWS_CONFIG_FILE", ".aws/config")?;
-    let aws_credentials = home_file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?;
+    let aws_config = home_file("AWS_CONFIG_FILE", "config")?;
+    let aws_credentials = home_file("AWS_SHARED_CREDENTIALS_FILE", "credentials")?;
     let report = config_file::configure(&aws_config, &aws_credentials, &program.to_string_lossy(), &profiles, force)?;
     if let Some(b) = &report.backup {
         eprintln!("Backed up {} to {}.", aws_config.display(), b.display());

@@ -22,6 +22,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use idbridge_core::sys::sanitize;
 
+/// What `env` prints when no format is asked for: the shell people use on each system.
+const DEFAULT_ENV_FORMAT: &str = if cfg!(windows) { "powershell" } else { "sh" };
+
 #[derive(Parser)]
 #[command(name = "idbridge", version, about = "Sign in to AWS with your OpenID Connect identity provider")]
 struct Cli {
@@ -77,8 +80,8 @@ enum Command {
     Env {
         #[arg(long)]
         profile: String,
-        /// sh, fish, powershell or json.
-        #[arg(long, default_value = "sh")]
+        /// sh, fish, powershell or json (default: powershell on Windows, sh elsewhere).
+        #[arg(long, default_value = DEFAULT_ENV_FORMAT)]
         format: idbridge_core::aws::export::Format,
     },
     /// Write idbridge's profiles into ~/.aws/config ($AWS_CONFIG_FILE) inside a managed block.

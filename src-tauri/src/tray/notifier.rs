@@ -11,6 +11,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::tray::model::Msg;
 use crate::tray::model::view::NoteText;
 
+/// The app's identifier (tauri.conf.json): macOS shows notifications under the bundle that has it, and
+/// Windows under the Start-menu shortcut whose AppUserModelID it is (the .msi and NSIS installers make
+/// that shortcut).
+#[cfg_attr(not(any(target_os = "macos", windows)), allow(dead_code))] // read by the test elsewhere
+pub const APP_ID: &str = "dev.idbridge.tray";
+
 pub struct Notifier {
     icon: Option<PathBuf>,
     capabilities: Arc<OnceLock<Vec<String>>>,
@@ -25,6 +31,10 @@ impl Default for Notifier {
 
 impl Notifier {
     pub fn new() -> Self {
+        #[cfg(target_os = "macos")]
+        if let Err(e) = notify_rust::set_application(APP_ID) {
+            eprintln!("idbridge-app: notifications will show under another app's name ({e})");
+        }
         Self { icon: crate::app_icon::file(), capabilities: Arc::default(), reported_unavailable: Arc::default() }
     }
 
@@ -44,6 +54,8 @@ impl Notifier {
             let body = if caps.iter().any(|c| c == "body-markup") { escape(&note.body) } else { note.body.clone() };
             let mut n = notify_rust::Notification::new();
             n.appname("idbridge").summary(&note.title).body(&body).icon(&icon);
+            #[cfg(windows)]
+            n.app_id(APP_ID);
             if actions {
                 for (id, label) in &note.actions {
                     n.action(id, label);
@@ -80,4 +92,13 @@ fn capabilities() -> Vec<String> {
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_notification_identity_is_the_bundles() {
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        assert_eq!(conf["identifier"], super::APP_ID);
+    }
 }

@@ -77,14 +77,17 @@ pub fn configure(
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io("create the directory of", e))?;
         }
-        let mut mode = 0o600;
         if existing.is_some() {
             backup = write_backup(config_path, text.as_bytes()).map_err(|e| io("back up", e))?;
-            #[cfg(unix)]
-            if let Ok(m) = std::fs::metadata(&target) {
-                mode = std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777;
-            }
         }
+        // the person's own mode stays (Unix); a new file is private
+        #[cfg(unix)]
+        let mode = existing
+            .as_ref()
+            .and_then(|_| std::fs::metadata(&target).ok())
+            .map_or(0o600, |m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o777);
+        #[cfg(not(unix))]
+        let mode = 0o600;
         crate::sys::atomic::write_atomically(&target, outcome.text.as_bytes(), mode).map_err(|e| io("write", e))?;
     }
     let creds = read_or_empty(credentials_path)?.unwrap_or_default();
@@ -114,9 +117,40 @@ fn write_backup(config_path: &Path, bytes: &[u8]) -> std::io::Result<Option<Path
     }
 }
 
-/// Quotes a program path for credential_process: botocore splits the value like a POSIX shell.
+/// Quotes a program path for credential_process the way botocore splits the value on this system:
+/// like a POSIX shell, or on Windows like the C runtime's command line parser.
 pub fn quote(path: &str) -> String {
+    if cfg!(windows) { quote_windows(path) } else { quote_posix(path) }
+}
+
+/// Double quotes, with `\` and `"` escaped (shlex.split).
+pub fn quote_posix(path: &str) -> String {
     format!("\"{}\"", path.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Double quotes; backslashes stay as they are except in a run that ends at a quote, which is doubled
+/// (botocore's `_windows_shell_split`, CommandLineToArgvW): `C:\Program Files\idbridge\idbridge.exe`.
+pub fn quote_windows(path: &str) -> String {
+    let mut out = String::from("\"");
+    let mut backslashes = 0;
+    for c in path.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                out.push_str(&"\\".repeat(2 * backslashes + 1));
+                out.push('"');
+                backslashes = 0;
+            }
+            c => {
+                out.push_str(&"\\".repeat(backslashes));
+                out.push(c);
+                backslashes = 0;
+            }
+        }
+    }
+    out.push_str(&"\\".repeat(2 * backslashes));
+    out.push('"');
+    out
 }
 
 fn section(p: &ManagedProfile, program: &str) -> String {

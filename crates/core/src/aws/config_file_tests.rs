@@ -81,6 +81,7 @@ fn static_keys_in_the_credentials_file_are_found() {
     assert_eq!(static_key_profiles(text), ["default", "dev"]);
 }
 
+#[cfg(unix)] // symbolic links: the Windows counterpart is in sys::safe_fs
 #[test]
 fn a_symlinked_config_is_written_through_to_its_target_and_stays_a_link() {
     let dir = tempfile::tempdir().unwrap();
@@ -99,6 +100,7 @@ fn a_symlinked_config_is_written_through_to_its_target_and_stays_a_link() {
     assert_eq!(std::fs::read_to_string(report.backup.unwrap()).unwrap(), USER_TEXT);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_backup_is_never_written_through_a_symlink() {
     let dir = tempfile::tempdir().unwrap();
@@ -109,4 +111,57 @@ fn a_backup_is_never_written_through_a_symlink() {
     let report = configure(&config, &dir.path().join("credentials"), PROG, &[dev()], false).unwrap();
     assert!(report.changed && report.backup.is_none());
     assert!(!victim.exists(), "nothing was written through the dangling link");
+}
+
+/// The credential_process line as botocore splits it on Windows (`_windows_shell_split`) and elsewhere
+/// (`shlex.split`), by running botocore itself (installed with the AWS CLI, tests/requirements.txt).
+#[test]
+fn botocore_splits_the_program_path_back_out_on_every_system() {
+    let paths = [
+        r"C:\Program Files\idbridge\idbridge.exe",
+        r"C:\Users\Ana Lía\AppData\Local\idbridge\idbridge.exe",
+        r"\\server\share\tools dir\idbridge.exe",
+        r"C:\odd\trailing\",
+        "/opt/id bridge/idbridge",
+        "/home/o'neil/bin/idbridge",
+        r#"/tmp/quote"and\backslash/idbridge"#,
+    ];
+    let lines: Vec<_> = paths
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "path": p,
+                "windows": format!("{} credential-process --profile dev", quote_windows(p)),
+                "posix": format!("{} credential-process --profile dev", quote_posix(p)),
+            })
+        })
+        .collect();
+    let script = r#"
+import json, shlex, sys
+from botocore.compat import _windows_shell_split
+for case in json.load(sys.stdin):
+    for kind, split in (("windows", _windows_shell_split), ("posix", shlex.split)):
+        if kind == "windows" and '"' in case["path"]:
+            continue  # Windows paths cannot hold a double quote
+        got = split(case[kind])
+        want = [case["path"], "credential-process", "--profile", "dev"]
+        assert got == want, (kind, case[kind], got)
+print("ok")
+"#;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (with botocore: pip install -r tests/requirements.txt)");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(serde_json::to_string(&lines).unwrap().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stdout == b"ok\n",
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

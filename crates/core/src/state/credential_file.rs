@@ -90,6 +90,7 @@ mod tests {
         }
     }
 
+    #[cfg(unix)] // modes
     #[test]
     fn files_are_private_and_replaced_whole() {
         use std::os::unix::fs::PermissionsExt;
@@ -114,6 +115,7 @@ mod tests {
         create_private_dir(&dir.path().join("credentials")).unwrap();
         let path = dir.path().join("credentials/x.json");
         std::fs::write(&path, br#"{"Version":2}"#).unwrap();
+        #[cfg(unix)]
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         let e = read_file(&path).err().unwrap().to_string();
         assert!(e.contains("is not credential_process JSON"), "{e}");

@@ -338,4 +338,25 @@ mod tests {
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("rt-123") && !dbg.contains("eyJ"), "{dbg}");
     }
+
+    /// The real Credential Manager (run under Wine by scripts/cross-check): a 6 KB ID token and a 2 KB
+    /// refresh token go through the chunked layout, a rotation replaces them, a sign-out removes them.
+    #[cfg(windows)]
+    #[test]
+    fn large_tokens_survive_the_windows_credential_manager() {
+        let provider = format!("wine-test-{}", std::process::id());
+        let tokens = |seed: char| StoredTokens {
+            issuer: "https://login.microsoftonline.com/tenant/v2.0".into(),
+            client_id: "c".into(),
+            refresh_token: Some(Secret::new(seed.to_string().repeat(2 * 1024))),
+            id_token: Secret::new(format!("eyJ.{}.sig", seed.to_string().repeat(6 * 1024))),
+        };
+        let store = Keychain;
+        store.save(&provider, &tokens('a')).unwrap();
+        assert_eq!(store.load(&provider).unwrap(), Some(tokens('a')));
+        store.save(&provider, &tokens('b')).unwrap();
+        assert_eq!(store.load(&provider).unwrap(), Some(tokens('b')));
+        assert!(store.delete(&provider).unwrap());
+        assert_eq!(store.load(&provider).unwrap(), None);
+    }
 }

@@ -30,7 +30,15 @@ impl FileIdentity {
                 ctime_ns: ns(m.ctime(), m.ctime_nsec()),
             })
         }
-        #[cfg(not(unix))]
+        // the volume and file index need an open handle (unstable in std): size and both times, in
+        // 100 ns units, with the creation time changing when a file is swapped in by a rename
+        #[cfg(windows)]
+        {
+            use std::os::windows::fs::MetadataExt;
+            let (written, created) = (i128::from(m.last_write_time()), i128::from(m.creation_time()));
+            Some(Self { dev: 0, ino: 0, size: m.file_size(), mtime_ns: written * 100, ctime_ns: created * 100 })
+        }
+        #[cfg(not(any(unix, windows)))]
         {
             let since = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
             Some(Self { dev: 0, ino: 0, size: m.len(), mtime_ns: since.as_nanos() as i128, ctime_ns: 0 })

@@ -46,9 +46,41 @@ fn guarded(options: &mut OpenOptions, privacy: Privacy) -> &mut OpenOptions {
     let nofollow = if privacy == Privacy::Secret { libc::O_NOFOLLOW } else { 0 };
     options.custom_flags(nofollow | libc::O_NONBLOCK | libc::O_CLOEXEC)
 }
-#[cfg(not(unix))]
+/// FILE_FLAG_OPEN_REPARSE_POINT: a symbolic link or junction in place of a secret file is opened itself,
+/// not followed, and then refused by its attributes ([`check_file`]).
+#[cfg(windows)]
+fn guarded(options: &mut OpenOptions, privacy: Privacy) -> &mut OpenOptions {
+    use std::os::windows::fs::OpenOptionsExt;
+    const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+    options.custom_flags(if privacy == Privacy::Secret { FILE_FLAG_OPEN_REPARSE_POINT } else { 0 })
+}
+#[cfg(not(any(unix, windows)))]
 fn guarded(options: &mut OpenOptions, _privacy: Privacy) -> &mut OpenOptions {
     options
+}
+
+/// A reparse point (symbolic link, junction, mount point): Windows' links.
+#[cfg(windows)]
+fn is_reparse_point(meta: &Metadata) -> bool {
+    use std::os::windows::fs::MetadataExt;
+    const FILE_ATTRIBUTE_REPARSE_POINT: u32 = 0x400;
+    meta.file_attributes() & FILE_ATTRIBUTE_REPARSE_POINT != 0
+}
+
+/// Regular and no link. Windows has no mode bits: a file in the user's profile inherits its folder's
+/// access list (the user, SYSTEM and administrators); that list is not inspected here.
+#[cfg(windows)]
+fn check_file(path: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), SafeFsError> {
+    if privacy == Privacy::Secret && is_reparse_point(meta) {
+        return Err(unsafe_at(
+            path,
+            "is a link (reparse point); idbridge does not follow links for its own files: replace it with the file itself",
+        ));
+    }
+    if !meta.file_type().is_file() {
+        return Err(unsafe_at(path, "is not a regular file: remove it"));
+    }
+    Ok(())
 }
 
 fn map_open_error(path: &Path, e: std::io::Error) -> SafeFsError {
@@ -132,7 +164,17 @@ fn check_dir_meta(dir: &Path, meta: &Metadata, privacy: Privacy) -> Result<(), S
     Ok(())
 }
 
-#[cfg(not(unix))]
+/// A real directory, not a link or junction to one somewhere else (for settings, a link the person made
+/// is allowed, as on Unix).
+#[cfg(windows)]
+pub fn check_dir(dir: &Path, privacy: Privacy) -> Result<(), SafeFsError> {
+    let meta = std::fs::symlink_metadata(dir).map_err(|source| SafeFsError::Io { path: dir.to_owned(), source })?;
+    if privacy == Privacy::Secret && is_reparse_point(&meta) {
+        return Err(unsafe_at(dir, "is a link or junction (reparse point): make it a real directory"));
+    }
+    Ok(())
+}
+#[cfg(not(any(unix, windows)))]
 pub fn check_dir(_dir: &Path, _privacy: Privacy) -> Result<(), SafeFsError> {
     Ok(())
 }
@@ -157,7 +199,7 @@ pub fn read_with_metadata(path: &Path, privacy: Privacy, max: u64) -> Result<Opt
         Err(e) => return Err(map_open_error(path, e)),
     };
     let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     {
         check_file(path, &meta, privacy)?;
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -209,6 +251,8 @@ pub fn create_private_dir(dir: &Path) -> Result<(), SafeFsError> {
             check_dir(home, Privacy::Settings)?;
         }
     }
+    #[cfg(windows)]
+    check_dir(dir, Privacy::Secret)?;
     Ok(())
 }
 
@@ -223,6 +267,11 @@ pub fn open_lock(path: &Path) -> Result<File, SafeFsError> {
     {
         let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
         check_file(path, &meta, Privacy::Settings)?;
+    }
+    #[cfg(windows)]
+    {
+        let meta = file.metadata().map_err(|source| SafeFsError::Io { path: path.to_owned(), source })?;
+        check_file(path, &meta, Privacy::Secret)?;
     }
     Ok(file)
 }
@@ -246,6 +295,48 @@ pub fn resolve_link(path: &Path) -> std::io::Result<PathBuf> {
     Err(std::io::Error::other(format!("{}: too many levels of symbolic links", path.display())))
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 #[path = "safe_fs_tests.rs"]
 mod tests;
+
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use super::*;
+
+    /// A private state folder with one credential file, as idbridge makes them.
+    fn state() -> (tempfile::TempDir, PathBuf) {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("credentials");
+        create_private_dir(&dir).unwrap();
+        let file = dir.join("dev.json");
+        std::fs::write(&file, b"{}").unwrap();
+        (home, file)
+    }
+
+    #[test]
+    fn a_file_of_ours_is_read() {
+        let (_home, file) = state();
+        assert_eq!(read(&file, Privacy::Secret, 64).unwrap().unwrap(), b"{}");
+        assert!(read(&file.with_file_name("absent.json"), Privacy::Secret, 64).unwrap().is_none());
+        let e = read(&file, Privacy::Secret, 1).unwrap_err().to_string();
+        assert!(e.contains("remove it"), "{e}");
+    }
+
+    #[test]
+    fn links_in_place_of_secret_files_and_folders_are_refused() {
+        let (home, file) = state();
+        let outside = home.path().join("outside.json");
+        std::fs::write(&outside, b"{\"planted\":1}").unwrap();
+        let link = file.with_file_name("prod.json");
+        std::os::windows::fs::symlink_file(&outside, &link).expect("a symbolic link (Windows: developer mode)");
+        let e = read(&link, Privacy::Secret, 64).unwrap_err().to_string();
+        assert!(e.contains("reparse point"), "{e}");
+        let moved = home.path().join("elsewhere");
+        std::fs::create_dir(&moved).unwrap();
+        let linked_dir = home.path().join("linked");
+        std::os::windows::fs::symlink_dir(&moved, &linked_dir).unwrap();
+        let e = check_dir(&linked_dir, Privacy::Secret).unwrap_err().to_string();
+        assert!(e.contains("reparse point"), "{e}");
+        assert!(open_lock(&link).is_err(), "a lock is never taken through a link");
+    }
+}

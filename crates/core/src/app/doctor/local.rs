@@ -55,6 +55,7 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
 }
 
 /// The user this process runs as, from the owner of /proc/self (no libc call needed).
+#[cfg(unix)]
 fn current_uid() -> Option<u32> {
     #[cfg(target_os = "linux")]
     {
@@ -101,7 +102,19 @@ pub(super) fn state_dir(report: &mut DoctorReport, paths: &crate::Paths) {
             }
         }
     }
+    #[cfg(unix)]
     report.ok("state_dir", "state", format!("{} is private to you", paths.state_dir.display()));
+    // said as it is: the folder's access list is Windows' default for a profile folder, not checked
+    #[cfg(not(unix))]
+    report.ok(
+        "state_dir",
+        "state",
+        format!(
+            "{} is in your user profile, which Windows opens only to you and administrators; idbridge \
+             refuses links there but does not check the folder's access list itself",
+            paths.state_dir.display()
+        ),
+    );
 }
 
 pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Config, input: &DoctorInput) {
