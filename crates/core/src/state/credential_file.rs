@@ -78,10 +78,11 @@ pub fn write_file(path: &Path, credentials: &Credentials) -> Result<Vec<u8>, Cre
 mod tests {
     use super::*;
     use crate::sys::atomic::create_private_dir;
-    use crate::sys::secret::Secret;
-    use time::macros::datetime;
 
+    #[cfg(unix)]
     fn sample() -> Credentials {
+        use crate::sys::secret::Secret;
+        use time::macros::datetime;
         Credentials {
             access_key_id: "ASIAEXAMPLE".into(),
             secret_access_key: Secret::new("s3cr3t"),
