@@ -70,19 +70,21 @@ pub fn format_expiration(t: OffsetDateTime) -> String {
     )
 }
 
+/// Credentials for tests, with an expiration off UTC and off whole seconds.
+#[cfg(test)]
+pub(crate) fn sample() -> Credentials {
+    Credentials {
+        access_key_id: "ASIAEXAMPLE".into(),
+        secret_access_key: Secret::new("s3cr3t"),
+        session_token: Secret::new("tok3n"),
+        expiration: time::macros::datetime!(2026-11-24 10:00:00.75 +09:00),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    fn sample() -> Credentials {
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: Secret::new("s3cr3t"),
-            session_token: Secret::new("tok3n"),
-            expiration: datetime!(2026-11-24 10:00:00.75 +09:00),
-        }
-    }
 
     #[test]
     fn process_json_is_version_1_with_utc_z_whole_seconds() {

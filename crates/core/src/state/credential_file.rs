@@ -80,16 +80,7 @@ mod tests {
     use crate::sys::atomic::create_private_dir;
 
     #[cfg(unix)]
-    fn sample() -> Credentials {
-        use crate::sys::secret::Secret;
-        use time::macros::datetime;
-        Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: Secret::new("s3cr3t"),
-            session_token: Secret::new("tok3n"),
-            expiration: datetime!(2026-11-24 10:00:00.75 +09:00),
-        }
-    }
+    use crate::aws::credentials::sample;
 
     #[cfg(unix)] // modes
     #[test]
