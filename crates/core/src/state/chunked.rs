@@ -62,7 +62,8 @@ fn header(blobs: &dyn Blobs, account: &str) -> Result<Option<Header>, TokenStore
 /// The value saved under `account`, checked whole against its header.
 pub fn load(blobs: &dyn Blobs, account: &str) -> Result<Option<Vec<u8>>, TokenStoreError> {
     let Some(h) = header(blobs, account)? else { return Ok(None) };
-    let mut value = Vec::with_capacity(h.length);
+    // grown from what is read, not from the header's word: a header is outside text too
+    let mut value = Vec::new();
     for i in 0..h.count {
         let chunk = blobs.get(&chunk_name(account, h.generation, i))?;
         value.extend(chunk.ok_or_else(|| corrupt(account, "a part is missing"))?);
@@ -209,6 +210,11 @@ mod tests {
         assert!(matches!(e, TokenStoreError::Corrupt { .. }), "{e}");
         // a missing part
         store.delete(&chunk_name(A, h.generation, 2)).unwrap();
+        assert!(matches!(load(&store, A), Err(TokenStoreError::Corrupt { .. })));
+        // a header that claims more than any value (no allocation of that size, no panic)
+        let huge = serde_json::json!({"v": 1, "generation": h.generation, "count": h.count, "length": usize::MAX,
+            "sha256": h.sha256});
+        store.set(A, huge.to_string().as_bytes()).unwrap();
         assert!(matches!(load(&store, A), Err(TokenStoreError::Corrupt { .. })));
         // a header that is not one (the message names the provider, never the content)
         store.set(A, b"{\"refresh_token\":\"rt-secret\"}").unwrap();
