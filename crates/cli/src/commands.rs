@@ -73,8 +73,9 @@ fn dispatch(
         Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
         Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
         Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
-        Command::Import { source, yes, overwrite_local_edits } => {
-            crate::import::run(app, runtime, source, yes, overwrite_local_edits)
+        Command::Import { source, yes, overwrite_local_edits, allow_sensitive } => {
+            let asked = crate::import::Asked { yes, overwrite_local: overwrite_local_edits, allow_sensitive };
+            crate::import::run(app, runtime, source, asked)
         }
         Command::Doctor { profile, json } => crate::doctor::run(app, runtime, profile, json),
         Command::AwsSetup { profile, json } => crate::aws_setup::run(app, &profile, json),

@@ -30,7 +30,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let report = runtime.block_on(app.doctor(&input(profile)?));
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        crate::print_json(serde_json::to_string_pretty(&report))?;
     } else {
         for c in &report.checks {
             match c.status {

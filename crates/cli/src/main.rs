@@ -120,12 +120,16 @@ enum Command {
         /// A path, or an https:// URL (SSL_CERT_FILE adds CAs to trust for it).
         #[arg(value_name = "PATH|URL")]
         source: String,
-        /// Apply without asking.
+        /// Apply without asking (not changes to where secrets are sent: see --allow-sensitive).
         #[arg(long)]
         yes: bool,
         /// Also replace entries you edited yourself with the team's version.
         #[arg(long)]
         overwrite_local_edits: bool,
+        /// Also apply the changes listed under "Sensitive": endpoints that tokens or AWS keys would be
+        /// sent to. Without it, such changes need a typed yes.
+        #[arg(long)]
+        allow_sensitive: bool,
     },
     /// Print the AWS side of the setup for a profile: the IAM OIDC provider command and the role's trust
     /// policy (with your own `sub` after a sign-in). Never calls AWS.
@@ -165,4 +169,11 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         return exit::CONFIG;
     }
     exit::ERROR
+}
+
+/// `--json` output: pretty JSON whose strings show bidi and invisible characters as `\uXXXX` escapes
+/// (the same values for a parser; no effect on a terminal).
+pub fn print_json(pretty: serde_json::Result<String>) -> anyhow::Result<()> {
+    println!("{}", sanitize::json(&pretty?));
+    Ok(())
 }

@@ -9,7 +9,7 @@ use idbridge_core::{Idbridge, ProfileState};
 pub fn run(app: &Idbridge, json: bool) -> anyhow::Result<ExitCode> {
     let rows = app.status()?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::print_json(serde_json::to_string_pretty(&rows))?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use idbridge_core::config::import::{self, Action, ImportError, ImportPlan};
+use idbridge_core::config::sensitive::SensitiveChange;
+use idbridge_core::sys::sanitize;
 use serde::Serialize;
 use tauri::State;
 
@@ -22,9 +24,25 @@ pub struct ChangeView {
     pub details: Vec<String>,
 }
 
+/// A change to where secrets are sent, shown apart: the page says what it does in the person's language
+/// (`import_effect_KEY`) and sends `change` back, unchanged, as the person's yes to exactly it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SensitiveView {
+    pub entry: String,
+    pub key: String,
+    /// Sanitised for the page; `None`: the default (discovered, or AWS's own).
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub change: SensitiveChange,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Preview {
     pub changes: Vec<ChangeView>,
+    /// What importing (with local edits overwritten when the person asks) would change about where
+    /// secrets go: Import needs a separate yes to these.
+    pub sensitive: Vec<SensitiveView>,
+    pub sensitive_if_overwriting: Vec<SensitiveView>,
     /// Importing would write something (local edits only when overwriting them).
     pub writes: bool,
     pub writes_if_overwriting: bool,
@@ -35,15 +53,27 @@ pub fn preview(plan: &ImportPlan) -> Preview {
         changes: plan
             .changes
             .iter()
-            .map(|c| ChangeView {
-                entry: format!("{}.{}", c.section, c.name),
-                action: c.action,
-                details: c.details.clone(),
-            })
+            .map(|c| ChangeView { entry: c.entry(), action: c.action, details: c.details.clone() })
             .collect(),
+        sensitive: sensitive(plan, false),
+        sensitive_if_overwriting: sensitive(plan, true),
         writes: plan.writes_anything(false),
         writes_if_overwriting: plan.writes_anything(true),
     }
+}
+
+fn sensitive(plan: &ImportPlan, overwrite_local: bool) -> Vec<SensitiveView> {
+    let shown = |v: &Option<String>| v.as_deref().map(sanitize::field);
+    plan.sensitive(overwrite_local)
+        .into_iter()
+        .map(|c| SensitiveView {
+            entry: sanitize::field(&c.entry),
+            key: sanitize::field(&c.key),
+            old: shown(&c.old),
+            new: shown(&c.new),
+            change: c.clone(),
+        })
+        .collect()
 }
 
 fn ui_error(state: &WindowState, e: &ImportError) -> UiError {
@@ -75,14 +105,17 @@ pub async fn preview_import(state: State<'_, WindowState>, source: String) -> Re
     Ok(preview(&plan(&state, &normalise(&source)).await?))
 }
 
-/// Fetches and plans again (the file may have changed since the preview), then writes.
+/// Fetches and plans again (the file may have changed since the preview), then writes. `approved`: the
+/// sensitive changes the person said yes to, as the preview listed them; any other one is refused.
 #[tauri::command]
 pub async fn apply_import(
     state: State<'_, WindowState>,
     source: String,
     overwrite_local: bool,
+    approved: Vec<SensitiveChange>,
 ) -> Result<Preview, UiError> {
-    let plan = plan(&state, &normalise(&source)).await?;
+    let mut plan = plan(&state, &normalise(&source)).await?;
+    plan.approve(approved);
     if plan.writes_anything(overwrite_local) {
         let paths = &state.core.paths;
         import::apply(&plan, &paths.config_file, &paths.state_dir, overwrite_local)
@@ -104,5 +137,19 @@ mod tests {
         let got: Vec<_> = p.changes.iter().map(|c| (c.entry.as_str(), c.action)).collect();
         assert_eq!(got, [("providers.a", Action::Add)]);
         assert!(p.writes && p.writes_if_overwriting);
+        assert!(p.sensitive.is_empty());
+    }
+
+    #[test]
+    fn a_change_to_where_secrets_go_is_listed_apart_with_the_values_sanitised() {
+        let team = "[providers.a]\nissuer='https://i.example.com/'\nclient_id='c'\n\
+                    token_endpoint=\"https://capture.example/\\u202e\\u001b]0;x\\u0007\"\n";
+        let p = preview(&import::plan("team.toml", team, "", None).expect("a valid team file"));
+        assert_eq!(p.sensitive.len(), 1);
+        let s = &p.sensitive[0];
+        assert_eq!((s.entry.as_str(), s.key.as_str(), s.old.as_deref()), ("providers.a", "token_endpoint", None));
+        let new = s.new.as_deref().unwrap();
+        assert!(new.starts_with("https://capture.example/") && !new.chars().any(|c| c.is_control() || c == '\u{202e}'));
+        assert_eq!(s.change.new.as_deref(), Some("https://capture.example/\u{202e}\u{1b}]0;x\u{7}"), "sent back as is");
     }
 }

@@ -38,7 +38,12 @@ def test_a_file_is_merged_with_comments_kept_after_asking(world):
     assert r.returncode == 1 and "+ add [profiles.prod]" in r.stderr and "Nothing changed." in r.stderr, r.stderr
     assert 'region = "ap-northeast-1"' in r.stderr and "[y/N]" in r.stderr
     assert (w.home / "config.toml").read_text() == before
-    r = run_import(w, str(team), answer="y\n")
+    # the team's profile names an STS endpoint: that change needs its own, typed yes
+    r = run_import(w, str(team), answer="y\nno\n")
+    assert r.returncode == 1 and "Sensitive:" in r.stderr and "Nothing changed." in r.stderr, r.stderr
+    assert f"sts_endpoint: the default → {w.aws_url}: your ID token (your sign-in) will be sent to" in r.stderr
+    assert (w.home / "config.toml").read_text() == before
+    r = run_import(w, str(team), answer="y\nyes\n")
     assert r.returncode == 0, r.stderr
     text = (w.home / "config.toml").read_text()
     assert text.startswith(before) and "[profiles.prod]  # read-only" in text, text
@@ -51,15 +56,15 @@ def test_a_local_edit_is_never_overwritten_silently(world):
     w = world
     team = w.tmp / "team.toml"
     team.write_text(team_toml(w))
-    assert run_import(w, str(team), "--yes").returncode == 0
+    assert run_import(w, str(team), "--yes", "--allow-sensitive").returncode == 0
     cfg = w.home / "config.toml"
     cfg.write_text(cfg.read_text().replace('region = "ap-northeast-1"\nsts_endpoint', 'region = "eu-west-1" # mine\nsts_endpoint'))
     team.write_text(team_toml(w, region="us-east-2"))
-    r = run_import(w, str(team), "--yes")
+    r = run_import(w, str(team), "--yes", "--allow-sensitive")
     assert r.returncode == 0 and "! keep your edit of [profiles.prod]" in r.stderr, r.stderr
     assert 'region: "eu-west-1" -> "us-east-2"' in r.stderr
     assert 'region = "eu-west-1" # mine' in cfg.read_text()
-    r = run_import(w, str(team), "--yes", "--overwrite-local-edits")
+    r = run_import(w, str(team), "--yes", "--overwrite-local-edits", "--allow-sensitive")
     assert r.returncode == 0 and "overwrite your edit of [profiles.prod]" in r.stderr
     assert 'region = "us-east-2" # mine' in cfg.read_text()
 
@@ -68,9 +73,9 @@ def test_untouched_entries_follow_the_team(world):
     w = world
     team = w.tmp / "team.toml"
     team.write_text(team_toml(w))
-    assert run_import(w, str(team), "--yes").returncode == 0
+    assert run_import(w, str(team), "--yes", "--allow-sensitive").returncode == 0
     team.write_text(team_toml(w, region="us-east-2"))
-    r = run_import(w, str(team), "--yes")
+    r = run_import(w, str(team), "--yes", "--allow-sensitive")
     assert r.returncode == 0 and "~ update [profiles.prod]" in r.stderr, r.stderr
     assert 'region = "us-east-2"' in (w.home / "config.toml").read_text()
 
@@ -141,7 +146,7 @@ def test_an_https_url_with_the_company_ca(world, https_server):
     routes["/team.toml"] = team_toml(world).encode()
     r = run_import(world, f"{base}/team.toml", "--yes")
     assert r.returncode != 0 and "cannot download" in r.stderr and "certificate" in r.stderr.lower(), r.stderr
-    r = run_import(world, f"{base}/team.toml", "--yes", SSL_CERT_FILE=str(ca))
+    r = run_import(world, f"{base}/team.toml", "--yes", "--allow-sensitive", SSL_CERT_FILE=str(ca))
     assert r.returncode == 0, r.stderr
     assert "[profiles.prod]  # read-only" in (world.home / "config.toml").read_text()
 

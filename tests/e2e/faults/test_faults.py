@@ -78,6 +78,16 @@ def set_sts_endpoint(world, url):
     cfg.write_text(re.sub(r'(?m)^sts_endpoint = ".*"$', f'sts_endpoint = "{url}"', cfg.read_text()))
 
 
+def trust_sts_endpoint(world, url):
+    """Signs in again with a second profile whose STS endpoint is `url`: a stored sign-in sends its ID token
+    only to the STS endpoints it was made for, so a fault there is reached only once the person trusted it."""
+    cfg = world.home / "config.toml"
+    spare = world.profile_toml("spare", ROLE_DEV).replace(f'sts_endpoint = "{world.aws_url}"', f'sts_endpoint = "{url}"')
+    cfg.write_text(cfg.read_text() + spare)
+    world.login()  # the spare profile's own credentials may fail (refused): the sign-in is stored all the same
+    assert world.run("status").code == 0
+
+
 def timed(world, *args, **env):
     start = time.monotonic()
     r = world.run(*args, **env)
@@ -109,6 +119,8 @@ STS_CASES = {
 def test_sts_fault_serves_old_credentials_then_fails_clearly_and_keeps_everything(signed_in, hostile, mode):
     w = signed_in
     url = f"http://127.0.0.1:{closed_port()}" if mode == "refused" else hostile.url
+    hostile.post("/_hostile/upstream", {"port": w.aws.info["port"]})
+    trust_sts_endpoint(w, url)
     if mode != "refused":
         hostile.rule("", mode)
     set_sts_endpoint(w, url)

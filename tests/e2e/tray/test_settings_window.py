@@ -226,7 +226,14 @@ def test_import_previews_the_team_config_then_merges_it_keeping_comments(world, 
     line = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#import-list li"))
     assert line.get_attribute("data-entry") == "profiles.prod" and line.text.startswith("add [profiles.prod]"), line.text
     assert (world.home / "config.toml").read_text() == before, "a preview writes nothing"
-    settings.find_element(By.ID, "import-apply").click()
+    # the team names an STS endpoint: shown apart, and Import waits for its own tick
+    sensitive = settings.find_element(By.ID, "import-sensitive")
+    assert sensitive.is_displayed() and f"sts_endpoint: the default → {world.aws_url}" in sensitive.text, sensitive.text
+    assert f"Your ID token (your sign-in) will be sent to {world.aws_url}." in sensitive.text
+    apply = settings.find_element(By.ID, "import-apply")
+    assert not apply.is_enabled(), "Import before the secrets' own yes"
+    settings.find_element(By.ID, "import-allow-sensitive").click()
+    apply.click()
     WebDriverWait(settings, 20).until(lambda d: d.find_element(By.ID, "import-result").text == "Imported.")
     config = tomllib.loads((world.home / "config.toml").read_text())
     assert config["profiles"]["prod"]["region"] == "eu-west-1" and "dev" in config["profiles"]

@@ -73,7 +73,8 @@ impl Idbridge {
         let language = pending.language.unwrap_or(callback.language);
         let outcome = async {
             let set = pending.idp.redeem_code(&pending.request, &callback).await?;
-            self.complete_sign_in(config, pending.provider_name.clone(), &pending.provider, &set).await
+            let discovered = pending.idp.discovered();
+            self.complete_sign_in(config, pending.provider_name.clone(), &pending.provider, discovered, &set).await
         }
         .await;
         let page = loopback::page(language, outcome.as_ref().err().map(|e| e.to_string()).as_deref());

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::oidc::id_token::{IdClaims, sanitize_session_name};
 use crate::state::LockKind;
 use crate::state::credential_file::StoredCredentials;
+use crate::state::destinations::Endpoint;
 
 impl Idbridge {
     /// New credentials for a chained profile, written to its file. The caller holds this profile's
@@ -29,6 +30,7 @@ impl Idbridge {
         let _provider_guard =
             blocking_lock(self.paths.lock_file(LockKind::Provider, &profile.provider), remaining(deadline)).await?;
         let tokens = self.signed_in_tokens(&profile.provider, provider, Some(profile_name)).await?;
+        crate::app::trust::check_profile(&tokens, &profile.provider, (profile_name, profile), Endpoint::Sts)?;
         // the person's name in CloudTrail, as for web identity: the profile's claim of the ID token
         let session = IdClaims::decode(tokens.id_token.expose())
             .map(|c| c.session_name(profile.session_name_claim.as_deref()))

@@ -9,6 +9,7 @@ use crate::aws::console::{self, ConsoleError};
 use crate::aws::console_open;
 use crate::aws::credentials::Credentials;
 use crate::state::credential_file::CredentialFileError;
+use crate::state::destinations::Endpoint;
 use crate::sys::secret::Secret;
 
 impl Idbridge {
@@ -21,6 +22,17 @@ impl Idbridge {
         let credentials = Credentials::from_process_json(&served.json).map_err(|reason| {
             CredentialFileError::Corrupt { path: self.paths.credential_file(profile_name), reason }
         })?;
+        if profile.federation_endpoint.is_some() {
+            // session keys go to a configured federation endpoint only if the sign-in was made for it
+            let (_, provider) = self.profile_and_provider(&config, profile_name)?;
+            let tokens = self.signed_in_tokens(&profile.provider, provider, Some(profile_name)).await?;
+            crate::app::trust::check_profile(
+                &tokens,
+                &profile.provider,
+                (profile_name, &profile),
+                Endpoint::Federation,
+            )?;
+        }
         let endpoint = console::federation_endpoint(&profile);
         let token = self.ports.federation.signin_token(&endpoint, &credentials, self.http_timeout).await?;
         let destination = console::destination(&profile, destination);

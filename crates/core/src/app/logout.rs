@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 use crate::app::Idbridge;
 use crate::app::error::{Error, Result};
 use crate::app::refresh::blocking_lock;
-use crate::config::Config;
+use crate::config::{Config, Provider};
 use crate::state::LockKind;
 use crate::state::credential_file::CredentialFileError;
+use crate::state::destinations::Endpoint;
+use crate::state::token_store::StoredTokens;
 
 /// How long a sign-out waits for a refresh in flight to finish.
 pub const LOGOUT_LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -53,24 +55,34 @@ impl Idbridge {
             crate::app::blocking(move || store.delete(&name)).await?
         };
         drop(lock);
-        let refresh_token = tokens?.filter(|t| t.issuer == provider.issuer).and_then(|t| t.refresh_token);
-        let revocation = match refresh_token {
-            None => Revocation::NoToken,
-            Some(rt) => {
-                let deadline = Instant::now() + self.http_timeout;
-                let result = async {
-                    let endpoint = self.ports.idp.connect(&provider, self.http_timeout).await?;
-                    endpoint.revoke(&rt, crate::app::refresh::remaining(deadline)).await
-                }
-                .await;
-                match result {
-                    Ok(true) => Revocation::Revoked,
-                    Ok(false) => Revocation::NotOffered,
-                    Err(e) => Revocation::Failed { reason: crate::sys::sanitize::one_line(&e) },
-                }
-            }
+        let tokens = tokens?.filter(|t| t.issuer == provider.issuer);
+        let revocation = match tokens {
+            Some(t) if t.refresh_token.is_some() => self.revoke(provider_name, &provider, &t).await,
+            _ => Revocation::NoToken,
         };
         Ok(LogoutReport { provider: provider_name.to_string(), removed, had_tokens, revocation })
+    }
+
+    /// RFC 7009 at the IdP, with the refresh token sent only to the revocation endpoint of the sign-in.
+    async fn revoke(&self, provider_name: &str, provider: &Provider, tokens: &StoredTokens) -> Revocation {
+        let Some(rt) = &tokens.refresh_token else { return Revocation::NoToken };
+        let deadline = Instant::now() + self.http_timeout;
+        let result = async {
+            let endpoint = self.ports.idp.connect(provider, self.http_timeout).await?;
+            if let (Some(recorded), Some(now)) = (&tokens.destinations, &endpoint.discovered().revocation_endpoint)
+                && let Err(moved) = recorded.check(Endpoint::Revocation, now)
+            {
+                return Ok(Err(moved.describe(provider_name) + "; the refresh token was not sent there"));
+            }
+            endpoint.revoke(rt, crate::app::refresh::remaining(deadline)).await.map(Ok)
+        }
+        .await;
+        match result {
+            Ok(Ok(true)) => Revocation::Revoked,
+            Ok(Ok(false)) => Revocation::NotOffered,
+            Ok(Err(reason)) => Revocation::Failed { reason },
+            Err(e) => Revocation::Failed { reason: crate::sys::sanitize::one_line(&e) },
+        }
     }
 
     /// Provider lock held.

@@ -28,6 +28,7 @@ pub mod refresh;
 pub mod rotation;
 pub mod signin;
 mod status;
+mod trust;
 
 #[cfg(test)]
 mod edge_tests;
@@ -37,6 +38,8 @@ mod flow_tests;
 mod refresh_tests;
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod trust_tests;
 
 pub struct Idbridge {
     pub paths: Paths,

@@ -23,6 +23,7 @@ use crate::oidc::OidcError;
 use crate::oidc::id_token::IdClaims;
 use crate::state::LockKind;
 use crate::state::credential_file::{self, CredentialFileError, StoredCredentials};
+use crate::state::destinations::Endpoint;
 use crate::state::freshness::{self, Binding, Need};
 use crate::sys::file_identity::FileIdentity;
 use crate::sys::lock::LockGuard;
@@ -217,7 +218,7 @@ impl Idbridge {
         if let Some(f) = self.current(want).file.filter(|f| want.is_met(f, self.clock.now())) {
             return Ok(f);
         }
-        let name = Some(want.profile);
+        let name = (want.profile, profile);
         let (token, claims) = self.id_token(&profile.provider, provider, None, name, deadline, &provider_guard).await?;
         let assumed = match self.assume(want.profile, profile, &token, &claims, deadline).await {
             Err(Error::Sts { source, .. }) if source.wants_fresh_token() => {
@@ -270,18 +271,21 @@ impl Idbridge {
             .map_err(|source| Error::Sts { profile: profile_name.to_string(), source })
     }
 
-    /// A usable ID token for the provider without a person: the stored one while it is valid (and not
-    /// the one STS just refused), else one from the refresh token. The provider lock is held.
+    /// A usable ID token for the provider without a person, for `target`'s STS endpoint: the stored one
+    /// while it is valid (and not the one STS just refused), else one from the refresh token. The
+    /// provider lock is held.
     async fn id_token(
         &self,
         name: &str,
         provider: &Provider,
         refused: Option<&Secret>,
-        profile: Option<&str>,
+        (profile_name, target): (&str, &Profile),
         deadline: Instant,
         provider_guard: &Arc<LockGuard>,
     ) -> Result<(Secret, IdClaims)> {
+        let profile = Some(profile_name);
         let tokens = self.signed_in_tokens(name, provider, profile).await?;
+        crate::app::trust::check_profile(&tokens, name, (profile_name, target), Endpoint::Sts)?;
         if refused != Some(&tokens.id_token)
             && let Some(c) = IdClaims::decode(tokens.id_token.expose())
                 .ok()

@@ -42,6 +42,9 @@ impl Idbridge {
             return Err(Error::sign_in_needed(name, "no refresh token is stored", None));
         };
         let endpoint = self.ports.idp.connect(provider, self.http_timeout.min(remaining(deadline))).await?;
+        // the refresh token goes only where it went at sign-in: a config or discovery change that points
+        // the token endpoint elsewhere must not carry it there (app::trust)
+        let destinations = crate::app::trust::check_token_endpoint(&current, name, endpoint.discovered(), None)?;
         let prepared = self.prepare_save(name, remaining(deadline) / 4).await;
         let left = remaining(deadline);
         if left < MIN_REDEEM {
@@ -60,7 +63,12 @@ impl Idbridge {
         let task = tokio::spawn(async move {
             let redeemed = endpoint.refresh(&refresh_token, REDEEM_TIMEOUT).await?;
             let id_token = redeemed.tokens.as_ref().map_or(current.id_token.clone(), |t| t.id_token.clone());
-            let tokens = StoredTokens { refresh_token: redeemed.refresh_token.clone(), id_token, ..current };
+            let tokens = StoredTokens {
+                refresh_token: redeemed.refresh_token.clone(),
+                id_token,
+                destinations: Some(destinations),
+                ..current
+            };
             let stored = crate::app::blocking(move || match prepared {
                 // a session that went bad meanwhile gets a second chance through a fresh one
                 Some(p) => p.save(&tokens).or_else(|_| store.save(&name, &tokens)),

@@ -14,7 +14,7 @@ use crate::app::failures;
 use crate::app::ports::{IdpSession, Sleep};
 use crate::app::refresh::blocking_lock;
 use crate::config::{Config, Provider};
-use crate::oidc::{DeviceAuthorization, TokenSet};
+use crate::oidc::{DeviceAuthorization, Discovered, TokenSet};
 use crate::state::LockKind;
 use crate::state::freshness::Binding;
 use crate::state::token_store::StoredTokens;
@@ -64,7 +64,7 @@ impl Idbridge {
     pub async fn finish_sign_in(&self, config: &Config, pending: PendingSignIn, sleep: Sleep) -> Result<SignInReport> {
         let PendingSignIn { provider_name, provider, idp, authorization } = pending;
         let set = idp.finish_device_flow(authorization, sleep).await?;
-        self.complete_sign_in(config, provider_name, &provider, &set).await
+        self.complete_sign_in(config, provider_name, &provider, idp.discovered(), &set).await
     }
 
     /// After either flow: stores the tokens, then fetches credentials for every profile of the provider;
@@ -75,6 +75,7 @@ impl Idbridge {
         config: &Config,
         provider_name: String,
         provider: &Provider,
+        discovered: &Discovered,
         set: &TokenSet,
     ) -> Result<SignInReport> {
         let (chained, direct): (Vec<_>, Vec<_>) =
@@ -89,6 +90,8 @@ impl Idbridge {
                 client_id: provider.client_id.clone(),
                 refresh_token: set.refresh_token.clone(),
                 id_token: set.id_token.clone(),
+                // what the person signs in for now is where these tokens may go (app::trust)
+                destinations: Some(crate::app::trust::destinations_of(config, &provider_name, discovered)),
             },
         )
         .await?;

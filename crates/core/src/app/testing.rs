@@ -137,6 +137,7 @@ pub fn discovered() -> Discovered {
         authorization_endpoint: format!("{ISSUER}authorize"),
         authorization_response_iss_parameter_supported: true,
         token_endpoint: Some(format!("{ISSUER}token")),
+        revocation_endpoint: Some(format!("{ISSUER}revoke")),
         jwks_uri: format!("{ISSUER}jwks"),
         scopes_supported: vec!["openid".into(), "offline_access".into()],
     }
@@ -406,6 +407,12 @@ impl World {
             client_id: CLIENT.into(),
             refresh_token: self.idp.live_token().map(Secret::new),
             id_token: Secret::new(jwt("alice", id_token_exp)),
+            // as a real sign-in records them: the endpoints of today's config and discovery
+            destinations: self
+                .app
+                .load_config()
+                .ok()
+                .map(|c| crate::app::trust::destinations_of(&c, PROVIDER, &discovered())),
         };
         self.store.save(PROVIDER, &tokens).expect("memory store");
     }

@@ -11,6 +11,8 @@ use serde::Serialize;
 use toml_edit::{DocumentMut, Item};
 
 use crate::config::Config;
+use crate::config::sensitive::{self, SensitiveChange};
+use crate::sys::sanitize;
 
 /// A team config is a few KB; a bigger answer is not one.
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024;
@@ -26,6 +28,20 @@ pub enum ImportError {
     Download { url: String, detail: String },
     #[error("cannot read {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read {source_name}: {problem}")]
+    NotAFile { source_name: String, problem: String },
+    #[error(
+        "{source_name} sets `{key}` for [{entry}]: the program that opens the console is a local choice, and a team \
+         config may not set it. Ask for it to be removed from the team file; set it yourself in config.toml if you want it"
+    )]
+    LocalOnly { source_name: String, entry: String, key: String },
+    #[error(
+        "the import changes where secrets are sent ({count} change(s) listed under \"Sensitive\"), and that needs your \
+         explicit yes: run it again without --yes and answer, or add --allow-sensitive"
+    )]
+    SensitiveNotApproved { count: usize },
+    #[error("config.toml or the team config changed since the preview: preview the import again")]
+    ChangedSincePreview,
     #[error("{source_name} is larger than {} KB: not a team config", MAX_IMPORT_BYTES / 1024)]
     TooLarge { source_name: String },
     #[error("{source_name} is not TOML: {message}")]
@@ -56,8 +72,11 @@ pub struct Change {
     pub section: String,
     pub name: String,
     pub action: Action,
-    /// Human-readable key changes, e.g. `region: "us-east-1" -> "ap-northeast-1"`.
+    /// Human-readable key changes, e.g. `region: "us-east-1" -> "ap-northeast-1"`, sanitised; the
+    /// sensitive keys are not among them but in `sensitive`.
     pub details: Vec<String>,
+    /// Changes to keys that move a secret ([`sensitive`]): applied only when approved.
+    pub sensitive: Vec<SensitiveChange>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,6 +85,9 @@ pub struct ImportPlan {
     pub changes: Vec<Change>,
     #[serde(skip)]
     team_text: String,
+    /// The sensitive changes the person said yes to ([`ImportPlan::approve`]).
+    #[serde(skip)]
+    approved: Vec<SensitiveChange>,
 }
 
 impl ImportPlan {
@@ -74,6 +96,38 @@ impl ImportPlan {
         self.changes.iter().any(|c| {
             matches!(c.action, Action::Add | Action::Update) || (overwrite_local && c.action == Action::KeepLocalEdit)
         })
+    }
+
+    /// The sensitive changes that applying would make.
+    pub fn sensitive(&self, overwrite_local: bool) -> Vec<&SensitiveChange> {
+        self.changes.iter().filter(|c| c.takes(overwrite_local)).flat_map(|c| &c.sensitive).collect()
+    }
+
+    /// The person said yes to exactly these sensitive changes (as shown to them): [`apply`] makes a
+    /// sensitive change only if it is among them.
+    pub fn approve(&mut self, shown: Vec<SensitiveChange>) {
+        self.approved = shown;
+    }
+
+    /// A display name of the source: a URL without credentials or query, sanitised.
+    pub fn shown_source(&self) -> String {
+        sanitize::url(&self.source)
+    }
+}
+
+impl Change {
+    /// Applying writes this entry.
+    pub fn takes(&self, overwrite_local: bool) -> bool {
+        match self.action {
+            Action::Add | Action::Update => true,
+            Action::KeepLocalEdit => overwrite_local,
+            Action::Unchanged => false,
+        }
+    }
+
+    /// "profiles.dev", sanitised for a terminal or the window.
+    pub fn entry(&self) -> String {
+        sanitize::field(&format!("{}.{}", self.section, self.name))
     }
 }
 
@@ -84,21 +138,27 @@ pub async fn fetch(source: &str, extra_roots: Option<&[u8]>, timeout: Duration) 
     let bytes = if lower.starts_with("https://") {
         download(source, extra_roots, timeout).await?
     } else if lower.contains("://") {
-        return Err(ImportError::NotHttps { url: source.to_string() });
+        return Err(ImportError::NotHttps { url: sanitize::url(source) });
     } else {
-        let path = Path::new(source);
-        let size = std::fs::metadata(path).map_err(|e| ImportError::Read { path: path.into(), source: e })?.len();
-        if size > MAX_IMPORT_BYTES as u64 {
-            return Err(ImportError::TooLarge { source_name: source.to_string() });
-        }
-        std::fs::read(path).map_err(|e| ImportError::Read { path: path.into(), source: e })?
+        // the same cap as a download, by reading at most cap + 1 bytes: /dev/zero or a FIFO is no file
+        crate::sys::safe_fs::read_outside(Path::new(source), MAX_IMPORT_BYTES as u64)
+            .map_err(|e| ImportError::NotAFile { source_name: sanitize::field(source), problem: not_a_file(&e) })?
+            .ok_or_else(|| ImportError::TooLarge { source_name: sanitize::field(source) })?
     };
     String::from_utf8(bytes)
-        .map_err(|_| ImportError::Syntax { source_name: source.into(), message: "not UTF-8 text".into() })
+        .map_err(|_| ImportError::Syntax { source_name: sanitize::url(source), message: "not UTF-8 text".into() })
+}
+
+/// What is wrong with a local source, without repeating its path.
+fn not_a_file(e: &crate::sys::safe_fs::SafeFsError) -> String {
+    match e {
+        crate::sys::safe_fs::SafeFsError::Io { source, .. } => source.to_string(),
+        crate::sys::safe_fs::SafeFsError::Unsafe { problem, .. } => problem.clone(),
+    }
 }
 
 async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> Result<Vec<u8>, ImportError> {
-    let fail = |detail: String| ImportError::Download { url: url.to_string(), detail };
+    let fail = |detail: String| ImportError::Download { url: sanitize::url(url), detail };
     let mut builder = crate::sys::http::builder(timeout).redirect(reqwest::redirect::Policy::custom(|a| {
         if a.url().scheme() != "https" {
             a.error("redirected to a non-https URL")
@@ -123,7 +183,7 @@ async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> R
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| fail(e.to_string()))? {
         if body.len() + chunk.len() > MAX_IMPORT_BYTES {
-            return Err(ImportError::TooLarge { source_name: url.to_string() });
+            return Err(ImportError::TooLarge { source_name: sanitize::url(url) });
         }
         body.extend_from_slice(&chunk);
     }
@@ -131,8 +191,10 @@ async fn download(url: &str, extra_roots: Option<&[u8]>, timeout: Duration) -> R
 }
 
 fn parse(text: &str, source_name: &str) -> Result<toml::Table, ImportError> {
-    toml::from_str(text)
-        .map_err(|e| ImportError::Syntax { source_name: source_name.into(), message: e.message().to_string() })
+    toml::from_str(text).map_err(|e| ImportError::Syntax {
+        source_name: sanitize::url(source_name),
+        message: sanitize::field(e.message()),
+    })
 }
 
 fn entries(t: &toml::Table, section: &str) -> BTreeMap<String, toml::Table> {
@@ -163,24 +225,39 @@ pub fn plan(
     for section in SECTIONS {
         let (theirs, ours, before) = (entries(&team, section), entries(&local, section), entries(&base, section));
         for (name, t) in theirs {
-            let (action, details) = match ours.get(&name) {
-                None => (Action::Add, describe(&toml::Table::new(), &t)),
-                Some(o) if *o == t => (Action::Unchanged, vec![]),
-                Some(o) if before.get(&name) == Some(o) => (Action::Update, describe(o, &t)),
-                Some(o) => (Action::KeepLocalEdit, describe(o, &t)),
+            if let Some((_, key)) = sensitive::LOCAL_ONLY.iter().find(|(s, k)| *s == section && t.contains_key(*k)) {
+                return Err(ImportError::LocalOnly {
+                    source_name: sanitize::url(source),
+                    entry: sanitize::field(&format!("{section}.{name}")),
+                    key: key.to_string(),
+                });
+            }
+            let empty = toml::Table::new();
+            let o = ours.get(&name);
+            let action = match o {
+                None => Action::Add,
+                Some(o) if *o == t => Action::Unchanged,
+                Some(o) if before.get(&name) == Some(o) => Action::Update,
+                Some(_) => Action::KeepLocalEdit,
             };
-            changes.push(Change { section: section.to_string(), name, action, details });
+            let o = o.unwrap_or(&empty);
+            let details = if action == Action::Unchanged { vec![] } else { describe(section, o, &t) };
+            let sensitive = sensitive::changes(section, &name, o, &t);
+            changes.push(Change { section: section.to_string(), name, action, details, sensitive });
         }
     }
     if changes.is_empty() {
-        return Err(ImportError::Empty { source_name: source.to_string() });
+        return Err(ImportError::Empty { source_name: sanitize::url(source) });
     }
-    Ok(ImportPlan { source: source.to_string(), changes, team_text: team_text.to_string() })
+    Ok(ImportPlan { source: source.to_string(), changes, team_text: team_text.to_string(), approved: vec![] })
 }
 
-fn describe(ours: &toml::Table, theirs: &toml::Table) -> Vec<String> {
+/// The ordinary key changes of one entry, each a sanitised line (names, keys and values come from the
+/// team's file: no escape sequence, bidi override or newline reaches a terminal or the window).
+fn describe(section: &str, ours: &toml::Table, theirs: &toml::Table) -> Vec<String> {
     let keys: std::collections::BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
     keys.into_iter()
+        .filter(|k| !sensitive::is_sensitive(section, k))
         .filter_map(|k| match (ours.get(k), theirs.get(k)) {
             (Some(a), Some(b)) if a == b => None,
             (Some(a), Some(b)) => Some(format!("{k}: {a} -> {b}")),
@@ -188,6 +265,7 @@ fn describe(ours: &toml::Table, theirs: &toml::Table) -> Vec<String> {
             (Some(a), None) => Some(format!("{k}: {a} -> (removed)")),
             (None, None) => None,
         })
+        .map(|line| sanitize::field(&line))
         .collect()
 }
 
@@ -203,11 +281,24 @@ pub fn apply(
         let path = path.to_path_buf();
         move |source| ImportError::Write { path, source }
     };
+    let unapproved = plan.sensitive(overwrite_local).into_iter().filter(|c| !plan.approved.contains(c)).count();
+    if unapproved > 0 {
+        return Err(ImportError::SensitiveNotApproved { count: unapproved });
+    }
     let local_text = match std::fs::read_to_string(config_file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(source) => return Err(ImportError::Read { path: config_file.into(), source }),
     };
+    // what was shown is what is written: an edit of config.toml since the plan was made must not
+    // turn into an overwrite the person did not see
+    let base = std::fs::read_to_string(base_file(state_dir, &plan.source)).ok();
+    let now = self::plan(&plan.source, &plan.team_text, &local_text, base.as_deref())?;
+    let outline =
+        |p: &ImportPlan| p.changes.iter().map(|c| (c.name.clone(), c.action, c.sensitive.clone())).collect::<Vec<_>>();
+    if outline(&now) != outline(plan) {
+        return Err(ImportError::ChangedSincePreview);
+    }
     let syntax = |source_name: &str| {
         let source_name = source_name.to_string();
         move |e: toml_edit::TomlError| ImportError::Syntax { source_name, message: e.message().to_string() }
@@ -215,11 +306,7 @@ pub fn apply(
     let mut doc: DocumentMut = local_text.parse().map_err(syntax("config.toml"))?;
     let team: DocumentMut = plan.team_text.parse().map_err(syntax(&plan.source))?;
     for c in &plan.changes {
-        let take = match c.action {
-            Action::Add | Action::Update => true,
-            Action::KeepLocalEdit => overwrite_local,
-            Action::Unchanged => false,
-        };
+        let take = c.takes(overwrite_local);
         let Some(theirs) = team.get(&c.section).and_then(|s| s.get(&c.name)).and_then(Item::as_table) else { continue };
         if !take {
             continue;
@@ -257,10 +344,12 @@ pub fn apply(
     }
     let text = doc.to_string();
     let config = Config::parse(&text, config_file)?;
-    if let Some(dir) = config_file.parent() {
-        std::fs::create_dir_all(dir).map_err(write_err(config_file))?;
+    // a config.toml linked from a dotfiles repository stays a link (as Settings writes it)
+    let target = crate::sys::safe_fs::resolve_link(config_file).map_err(write_err(config_file))?;
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).map_err(write_err(&target))?;
     }
-    crate::sys::atomic::write_atomically(config_file, text.as_bytes(), 0o600).map_err(write_err(config_file))?;
+    crate::sys::atomic::write_atomically(&target, text.as_bytes(), 0o600).map_err(write_err(&target))?;
     let base = base_file(state_dir, &plan.source);
     crate::sys::atomic::write_private_atomically(&base, plan.team_text.as_bytes()).map_err(write_err(&base))?;
     Ok(config)

@@ -132,6 +132,7 @@ mod tests {
             authorization_endpoint: "https://idp.example.com/auth".into(),
             authorization_response_iss_parameter_supported: iss_supported,
             token_endpoint: None,
+            revocation_endpoint: None,
             jwks_uri: "https://idp.example.com/jwks".into(),
             scopes_supported: vec![],
         }

@@ -88,6 +88,11 @@ impl Oidc {
                 .authorization_response_iss_parameter_supported
                 .unwrap_or(false),
             token_endpoint: Some(token.to_string()),
+            revocation_endpoint: metadata
+                .additional_metadata()
+                .revocation_endpoint
+                .as_ref()
+                .map(|r| r.url().to_string()),
             jwks_uri: jwks_url,
             scopes_supported: metadata
                 .scopes_supported()

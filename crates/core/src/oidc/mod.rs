@@ -143,6 +143,8 @@ pub struct Discovered {
     /// RFC 9207: authorization responses carry `iss`, which must then be checked.
     pub authorization_response_iss_parameter_supported: bool,
     pub token_endpoint: Option<String>,
+    /// RFC 7009's endpoint, when the IdP announces one.
+    pub revocation_endpoint: Option<String>,
     pub jwks_uri: String,
     pub scopes_supported: Vec<String>,
 }

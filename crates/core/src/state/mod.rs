@@ -3,6 +3,7 @@
 
 pub mod chunked;
 pub mod credential_file;
+pub mod destinations;
 pub mod freshness;
 pub mod paths;
 pub mod token_store;

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Provider;
+use crate::state::destinations::Destinations;
 use crate::sys::secret::Secret;
 
 pub const KEYCHAIN_SERVICE: &str = "idbridge";
@@ -21,6 +22,8 @@ pub struct StoredTokens {
     pub client_id: String,
     pub refresh_token: Option<Secret>,
     pub id_token: Secret,
+    /// Where these tokens may be sent; `None` for an item stored by a version that did not record it.
+    pub destinations: Option<Destinations>,
 }
 
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -67,6 +70,9 @@ struct Wire {
     client_id: String,
     refresh_token: Option<String>,
     id_token: String,
+    /// Added after v1 items existed: older items lack it, older versions ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    destinations: Option<Destinations>,
 }
 
 impl StoredTokens {
@@ -82,6 +88,7 @@ impl StoredTokens {
             client_id: self.client_id.clone(),
             refresh_token: self.refresh_token.as_ref().map(|s| s.expose().to_string()),
             id_token: self.id_token.expose().to_string(),
+            destinations: self.destinations.clone(),
         })
         .unwrap_or_default()
     }
@@ -94,6 +101,7 @@ impl StoredTokens {
             client_id: w.client_id,
             refresh_token: w.refresh_token.map(Secret::new),
             id_token: Secret::new(w.id_token),
+            destinations: w.destinations,
         })
     }
 }
@@ -333,8 +341,16 @@ mod tests {
             client_id: "c".into(),
             refresh_token: Some(Secret::new("rt-123")),
             id_token: Secret::new("eyJ.x.y"),
+            destinations: Some(Destinations {
+                token_endpoint: Some("https://idp/token".into()),
+                sts_endpoints: Some(["http://127.0.0.1:4566/".to_string()].into()),
+                ..Destinations::default()
+            }),
         };
         assert_eq!(StoredTokens::from_wire(&t.to_wire()).unwrap(), t);
+        // an item written before destinations were recorded still reads, with none
+        let old = r#"{"v":1,"issuer":"https://idp/","client_id":"c","refresh_token":null,"id_token":"eyJ.x.y"}"#;
+        assert_eq!(StoredTokens::from_wire(old).unwrap().destinations, None);
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("rt-123") && !dbg.contains("eyJ"), "{dbg}");
     }
@@ -350,6 +366,7 @@ mod tests {
             client_id: "c".into(),
             refresh_token: Some(Secret::new(seed.to_string().repeat(2 * 1024))),
             id_token: Secret::new(format!("eyJ.{}.sig", seed.to_string().repeat(6 * 1024))),
+            destinations: Some(Destinations::default()),
         };
         let store = Keychain;
         store.save(&provider, &tokens('a')).unwrap();

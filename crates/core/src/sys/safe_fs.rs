@@ -243,6 +243,22 @@ pub fn read_with_metadata(path: &Path, privacy: Privacy, max: u64) -> Result<Opt
     Ok(Some((bytes, meta)))
 }
 
+/// Reads a file idbridge did not write (a team config the person names): a regular file only (a FIFO or
+/// a device such as /dev/zero is refused, and the open never blocks), at most `max` bytes: `Ok(None)` if
+/// it is larger, which is found by reading `max + 1` bytes, not by trusting its size.
+pub fn read_outside(path: &Path, max: u64) -> Result<Option<Vec<u8>>, SafeFsError> {
+    let io = |source| SafeFsError::Io { path: path.to_owned(), source };
+    let mut options = OpenOptions::new();
+    options.read(true);
+    let mut file = guarded(&mut options, Privacy::Settings).open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(unsafe_at(path, "is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.by_ref().take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 /// Creates `dir` (and parents) for secrets: 0700 and ours. An existing directory of ours is tightened to
 /// 0700; a symlink or someone else's directory is refused.
 pub fn create_private_dir(dir: &Path) -> Result<(), SafeFsError> {

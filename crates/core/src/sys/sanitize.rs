@@ -76,6 +76,39 @@ pub fn notification(text: &str) -> String {
     inert.lines().take(20).map(|l| line(l, LINE_MAX)).collect::<Vec<_>>().join("\n")
 }
 
+/// serde_json's output with every hostile character that it leaves as is (bidi and invisible format
+/// characters; it escapes the control characters itself) written as a JSON `\uXXXX` escape: the same
+/// JSON value, shown without its effect on a terminal.
+pub fn json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // JSON's own whitespace between values stays (inside strings serde_json escapes it already)
+        if is_hostile(c) && !matches!(c, '\n' | '\r' | '\t') {
+            // every hostile character is in the Basic Multilingual Plane: one escape each
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A URL for a message: without `user:password@`, query and fragment (a presigned download URL carries
+/// its credential in the query), then [`field`]. Text that is not a URL is only [`field`]ed.
+pub fn url(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(mut u) if u.has_host() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            let hidden = u.query().is_some() || u.fragment().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            field(&(u.to_string() + if hidden { "?…" } else { "" }))
+        }
+        _ => field(text),
+    }
+}
+
 /// An error and its causes on one line ("a: b: c"), leaving out a cause whose text the line already
 /// holds (some messages quote their source).
 pub fn one_line(error: &(dyn std::error::Error + 'static)) -> String {
@@ -111,6 +144,23 @@ mod tests {
         assert_eq!(line("alice@example.com 山田 ✓", 100), "alice@example.com 山田 ✓");
         assert_eq!(line(&"x".repeat(10), 4), "xxxx…");
         assert_eq!(field(&"é".repeat(5000)).chars().count(), FIELD_MAX + 1);
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_bidi_effect() {
+        let v = serde_json::json!({"sub": "a\u{202e}b\u{1b}"});
+        let shown = json(&serde_json::to_string(&v).unwrap());
+        assert_eq!(shown, r#"{"sub":"a\u202eb\u001b"}"#);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap(), v);
+        let pretty = json(&serde_json::to_string_pretty(&v).unwrap());
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&pretty).unwrap(), v, "{pretty}");
+    }
+
+    #[test]
+    fn urls_in_messages_lose_their_credentials() {
+        assert_eq!(url("https://u:p@team.example/c.toml?X-Amz-Signature=s#f"), "https://team.example/c.toml?…");
+        assert_eq!(url("https://team.example/c.toml"), "https://team.example/c.toml");
+        assert_eq!(url("./team\x1b.toml"), "./team\\u{1b}.toml");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::app::Idbridge;
 use crate::config::Config;
+use crate::sys::sanitize;
 
 /// Clock skew beyond this breaks ID token checks (`iat`/`exp`) and SigV4 (AWS allows 5 min, but the
 /// ID token's lifetime checks are tighter at some IdPs).
@@ -50,8 +51,11 @@ impl DoctorReport {
         self.problems().next().is_none()
     }
 
+    // every check quotes outside text (the IdP's issuer, a claim, an environment value): each line is
+    // sanitised here, once, so no check can print an escape sequence or a bidi override raw
     fn ok(&mut self, id: &'static str, subject: impl Into<String>, message: impl Into<String>) {
-        self.checks.push(Check { id, subject: subject.into(), status: Status::Ok, message: message.into(), fix: None });
+        let (subject, message) = (sanitize::field(&subject.into()), sanitize::message(&message.into()));
+        self.checks.push(Check { id, subject, status: Status::Ok, message, fix: None });
     }
 
     fn problem(
@@ -63,10 +67,10 @@ impl DoctorReport {
     ) {
         self.checks.push(Check {
             id,
-            subject: subject.into(),
+            subject: sanitize::field(&subject.into()),
             status: Status::Problem,
-            message: message.into(),
-            fix: Some(fix.into()),
+            message: sanitize::message(&message.into()),
+            fix: Some(sanitize::message(&fix.into())),
         });
     }
 }
