@@ -2,7 +2,7 @@
 //! redirect to a loopback listener (RFC 8252), the response's `iss` checked (RFC 9207).
 
 use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow};
-use openidconnect::{AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope};
+use openidconnect::{AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl};
 
 use super::loopback::Callback;
 use super::{Discovered, Oidc, OidcError, TokenSet};
@@ -52,10 +52,7 @@ impl Oidc {
         let mut request = client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
             .set_pkce_challenge(challenge);
-        // openidconnect adds `openid` itself
-        for scope in provider.scopes.iter().filter(|s| s.as_str() != "openid") {
-            request = request.add_scope(Scope::new(scope.clone()));
-        }
+        request = request.add_scopes(super::extra_scopes(provider));
         // OIDC Core §11: offline_access is granted only with prompt=consent (Auth0 ignores it)
         if provider.scopes.iter().any(|s| s == "offline_access") && !provider.params.contains_key("prompt") {
             request = request.add_prompt(CoreAuthPrompt::Consent);
