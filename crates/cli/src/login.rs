@@ -102,7 +102,10 @@ fn report_sign_in(app: &Idbridge, report: &SignInReport, provider: &str) -> anyh
 /// For a provider with flow = "browser": open the authorization page, wait for the loopback redirect.
 /// Ctrl-C ends the process, and with it the listener.
 async fn in_browser(app: &Idbridge, config: &Config, provider: &str, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let pending = app.start_browser_sign_in(config, provider).await?;
+    let pending = app
+        .start_browser_sign_in(config, provider)
+        .await?
+        .on_stray(|why| eprintln!("Refused a stray request to the sign-in listener ({why}); still waiting."));
     match webbrowser::open(&pending.authorize_url) {
         Ok(()) => eprintln!("Opened your browser to sign in to '{provider}'."),
         Err(e) => {
