@@ -158,3 +158,22 @@ fn an_exact_redirect_uri_is_loopback_with_a_fixed_port() {
         );
     }
 }
+
+/// The README's provider sections, each with a profile of its own, load as they are written.
+#[test]
+fn the_readme_provider_examples_load() {
+    let readme = include_str!("../../../../README.md");
+    let blocks: Vec<&str> = readme
+        .split("<!-- readme-provider-example -->\n```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or_default())
+        .collect();
+    assert_eq!(blocks.len(), 5, "Entra ID, Okta (org and custom), Keycloak, Google");
+    for block in blocks {
+        let name = block.lines().find_map(|l| l.strip_prefix("[providers.")).unwrap().trim_end_matches(']');
+        let profile =
+            format!("\n[profiles.p]\nprovider = \"{name}\"\nrole_arn = \"arn:aws:iam::123456789012:role/dev\"\n");
+        let c = parse(&format!("{block}{profile}")).unwrap_or_else(|e| panic!("{block}: {e}"));
+        assert!(c.providers[name].scopes.iter().any(|s| s == "openid"));
+    }
+}
