@@ -11,6 +11,14 @@
 //   IDP_ISSUER=URL          the issuer to announce (a front that passes requests on to this server)
 //   IDP_DATE_OFFSET=S       send a Date header S seconds off the real time (a server with a wrong clock)
 //   IDP_HIDE=a,b            leave these keys out of the discovery document
+//   IDP_QUIRKS=a,b          behave like IdPs seen in the wild (checked on each request):
+//     no_refresh_id_token   a refresh answer carries no id_token (OIDC Core §12.2 allows it)
+//     no_refresh_token      no answer carries a refresh_token
+//     lowercase_token_type  token_type "bearer"
+//     verification_url      the device answer says verification_url (Google), and no verification_uri_complete
+//     empty_reuse           a refused refresh token is answered 400 with an empty body (no invalid_grant)
+//     exact_redirect        /auth refuses (bare 403) any redirect_uri but IDP_REDIRECT_URI (Auth0, Okta)
+//     jwt_access_token      the access token is a JWT signed by the IdP with aud = IDP_AT_AUDIENCE
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
 // POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
 // requests get no answer for 30 s), POST /_test/delay?ms=M&count=N (the next N token requests are carried
@@ -38,8 +46,15 @@ let tamper = env.IDP_TAMPER || '';
 let hangLeft = 0;
 let delay = { ms: 0, left: 0 };
 const refreshTokens = [];
+let lastSub = 'alice';
+const quirk = (name) => (env.IDP_QUIRKS || '').split(',').includes(name);
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
+function sign(payload) {
+  const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'at+jwt', kid: jwk.kid }));
+  const body = `${header}.${b64url(JSON.stringify(payload))}`;
+  return `${body}.${b64url(createSign('RSA-SHA256').update(body).sign(privateKey))}`;
+}
 function resign(idToken, what) {
   const [h, p, s] = idToken.split('.');
   if (what === 'sig') return `${h}.${p}.${s.slice(0, -4)}${s.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
@@ -101,6 +116,18 @@ server.listen(0, '127.0.0.1', () => {
     if (ctx.path === '/device/auth' && ctx.method === 'POST') {
       await next();
       if (ctx.status === 200) ctx.body = { ...ctx.body, interval: num('IDP_INTERVAL', 1) };
+      // what a person reads off the terminal (for a browser stand-in on the page without the code filled in)
+      if (ctx.status === 200) log.push({ t: Date.now() / 1000, event: 'device_auth', scope: ctx.oidc?.params?.scope, user_code: ctx.body.user_code });
+      if (ctx.status === 200 && quirk('verification_url')) {
+        const { verification_uri: url, verification_uri_complete: _, ...rest } = ctx.body;
+        ctx.body = { ...rest, verification_url: url };
+      }
+      return;
+    }
+    if (ctx.path === '/auth' && quirk('exact_redirect') && ctx.query.redirect_uri !== env.IDP_REDIRECT_URI) {
+      log.push({ t: Date.now() / 1000, event: 'redirect_refused', redirect_uri: ctx.query.redirect_uri });
+      ctx.status = 403;
+      ctx.body = '';
       return;
     }
     if (ctx.path !== '/token' || ctx.method !== 'POST') return next();
@@ -131,6 +158,26 @@ server.listen(0, '127.0.0.1', () => {
     if (entry.result === 'ok') {
       // what was handed out, so a test can search everything idbridge wrote for it
       entry.issued = { id_token: ctx.body.id_token, refresh_token: ctx.body.refresh_token, access_token: ctx.body.access_token };
+    }
+    if (entry.result === 'ok') {
+      const body = { ...ctx.body };
+      if (quirk('no_refresh_token')) delete body.refresh_token;
+      if (quirk('no_refresh_id_token') && entry.grant_type === 'refresh_token') delete body.id_token;
+      if (quirk('lowercase_token_type')) body.token_type = 'bearer';
+      if (quirk('jwt_access_token')) {
+        const now = Math.floor(Date.now() / 1000);
+        if (body.id_token) lastSub = JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url')).sub;
+        const sub = lastSub;
+        body.access_token = sign({ iss: issuer, sub, aud: env.IDP_AT_AUDIENCE || 'https://aws.example.com',
+          client_id: CLIENT_ID, email: `${sub}@example.com`, iat: now, exp: now + num('IDP_TTL_ACCESS', 3600),
+          jti: randomUUID() });
+      }
+      ctx.body = body;
+      entry.issued = { id_token: body.id_token, refresh_token: body.refresh_token, access_token: body.access_token };
+    } else if (quirk('empty_reuse') && entry.grant_type === 'refresh_token') {
+      ctx.status = 400;
+      ctx.body = '';
+      ctx.remove('content-type');
     }
     if (entry.result === 'ok' && tamper && ctx.body.id_token) {
       ctx.body = { ...ctx.body, id_token: resign(ctx.body.id_token, tamper) };

@@ -56,6 +56,13 @@ def shown_user_code(html):
     return m.group(1) if m else None
 
 
+def typed_user_code(url):
+    """The code a person would read off the terminal: the test IdP's log of its device answers."""
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(url))
+    log = requests.get(origin + "/_test/log", timeout=5).json()
+    return [e["user_code"] for e in log if e.get("event") == "device_auth"][-1]
+
+
 def device_flow(url, action, login):
     s = requests.Session()
     page = s.get(url, timeout=10)
@@ -67,6 +74,8 @@ def device_flow(url, action, login):
             return {"outcome": "success" if "Success" in parsed.title else "no-form", "title": parsed.title.strip(), **steps}
         form = parsed.forms[0]
         fields = dict(form["fields"])
+        if "user_code" in fields and not fields["user_code"]:
+            fields["user_code"] = typed_user_code(url)  # the page without the code in its URL (Google)
         if "login" in fields or "password" in fields:
             fields.update(login=login, password="any")
         if shown_user_code(page.text):

@@ -68,17 +68,23 @@ pub async fn run(
     }
     eprintln!("Waiting for approval (the code expires in {minutes} min)...");
     let report = app.finish_sign_in(&config, pending, idbridge_core::app::ports::real_sleep()).await?;
-    report_sign_in(&report, &provider)
+    report_sign_in(app, &report, &provider)
 }
 
 /// What a sign-in (either flow) did for each profile; fails naming the profiles without credentials.
-fn report_sign_in(report: &SignInReport, provider: &str) -> anyhow::Result<ExitCode> {
+fn report_sign_in(app: &Idbridge, report: &SignInReport, provider: &str) -> anyhow::Result<ExitCode> {
     eprintln!("Signed in to '{}' as {}.", report.provider, sanitize::field(&report.who));
     for p in &report.profiles {
         match &p.result {
             Ok(exp) => eprintln!("  {}: credentials until {}", p.profile, format_expiration(*exp)),
             Err(e) => eprintln!("  {}: FAILED [{}] {}", p.profile, e.code(), sanitize::message(&e.to_string())),
         }
+    }
+    if let Some((until, _)) = report.renews_until {
+        eprintln!(
+            "Renews without you until {}: '{provider}' gives no way to renew the ID token; then sign in again.",
+            idbridge_core::app::renewal::local_time(until, app.now())
+        );
     }
     if report.profiles.is_empty() {
         eprintln!(
@@ -96,7 +102,10 @@ fn report_sign_in(report: &SignInReport, provider: &str) -> anyhow::Result<ExitC
 /// For a provider with flow = "browser": open the authorization page, wait for the loopback redirect.
 /// Ctrl-C ends the process, and with it the listener.
 async fn in_browser(app: &Idbridge, config: &Config, provider: &str, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let pending = app.start_browser_sign_in(config, provider).await?;
+    let pending = app
+        .start_browser_sign_in(config, provider)
+        .await?
+        .on_stray(|why| eprintln!("Refused a stray request to the sign-in listener ({why}); still waiting."));
     match webbrowser::open(&pending.authorize_url) {
         Ok(()) => eprintln!("Opened your browser to sign in to '{provider}'."),
         Err(e) => {
@@ -104,9 +113,28 @@ async fn in_browser(app: &Idbridge, config: &Config, provider: &str, timeout: Du
         }
     }
     eprintln!(
-        "Waiting for the sign-in to finish in the browser (up to {} min; Ctrl-C to cancel; `--no-browser` uses the device flow instead)...",
-        timeout.as_secs().div_ceil(60)
+        "Waiting for the sign-in to finish in the browser (up to {}; Ctrl-C to cancel; `--no-browser` uses the device flow instead)...",
+        span(timeout)
     );
     let report = app.finish_browser_sign_in(config, pending, timeout).await?;
-    report_sign_in(&report, provider)
+    report_sign_in(app, &report, provider)
+}
+
+/// "15 s", "90 s", "5 min": the real timeout, never rounded up to a minute it does not wait.
+fn span(d: Duration) -> String {
+    match d.as_secs() {
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_timeout_is_stated_as_it_is() {
+        use std::time::Duration;
+        assert_eq!(super::span(Duration::from_secs(15)), "15 s");
+        assert_eq!(super::span(Duration::from_secs(90)), "90 s");
+        assert_eq!(super::span(Duration::from_secs(300)), "5 min");
+    }
 }

@@ -139,6 +139,7 @@ pub fn save_provider(state: State<'_, WindowState>, name: String, form: Provider
                 device_authorization_endpoint: old.and_then(|p| p.device_authorization_endpoint.clone()),
                 token_endpoint: old.and_then(|p| p.token_endpoint.clone()),
                 flow: old.map(|p| p.flow).unwrap_or_default(),
+                redirect_uri: old.and_then(|p| p.redirect_uri.clone()),
             },
         );
         Ok(())
@@ -245,6 +246,7 @@ pub async fn test_provider(
         flow: Default::default(),
         device_authorization_endpoint: None,
         token_endpoint: None,
+        redirect_uri: None,
     };
     state.core.discover(&provider).await.map_err(|e| state.error(&e))
 }

@@ -14,8 +14,9 @@ use crate::app::ports::IdpSession;
 use crate::app::signin::SignInReport;
 use crate::config::{Config, Language, Provider};
 use crate::oidc::OidcError;
-use crate::oidc::authcode::AuthorizationRequest;
-use crate::oidc::loopback::{self, Loopback};
+use crate::oidc::authcode::{self, AuthorizationRequest};
+use crate::oidc::loopback::{self, Callback, Loopback, Stray};
+use crate::sys::sanitize;
 
 /// How long a person has to finish at the IdP unless the front end says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -30,6 +31,15 @@ pub struct PendingBrowserSignIn {
     pub authorize_url: String,
     /// From config; `None`: the browser's Accept-Language decides the page's language.
     language: Option<Language>,
+    /// Told why each stray request at the listener was refused (a fixed phrase, nothing of the request).
+    stray: Arc<dyn Fn(Stray) + Send + Sync>,
+}
+
+impl PendingBrowserSignIn {
+    /// Where to say that a stray request was refused (the CLI: one line on stderr). Default: nowhere.
+    pub fn on_stray(self, stray: impl Fn(Stray) + Send + Sync + 'static) -> Self {
+        Self { stray: Arc::new(stray), ..self }
+    }
 }
 
 impl std::fmt::Debug for PendingBrowserSignIn {
@@ -43,8 +53,15 @@ impl Idbridge {
     pub async fn start_browser_sign_in(&self, config: &Config, provider_name: &str) -> Result<PendingBrowserSignIn> {
         let provider = config.provider(provider_name, &self.paths.config_file)?.clone();
         let idp = self.connect(&provider).await?;
-        let loopback = Loopback::bind().await.map_err(|e| OidcError::Callback {
-            reason: format!("cannot listen on 127.0.0.1 for the browser's answer: {e}"),
+        let bound = match &provider.redirect_uri {
+            Some(uri) => Loopback::bind_exact(uri).await,
+            None => Loopback::bind().await,
+        };
+        let loopback = bound.map_err(|e| OidcError::Callback {
+            reason: format!(
+                "cannot listen on {} for the browser's answer: {e}",
+                provider.redirect_uri.as_deref().map_or("127.0.0.1".into(), sanitize::field)
+            ),
         })?;
         let request = idp.authorization_request(&provider, &loopback.redirect_uri)?;
         Ok(PendingBrowserSignIn {
@@ -55,6 +72,7 @@ impl Idbridge {
             authorize_url: request.url.clone(),
             request,
             language: config.app.language,
+            stray: Arc::new(|_| {}),
         })
     }
 
@@ -66,7 +84,11 @@ impl Idbridge {
         pending: PendingBrowserSignIn,
         timeout: Duration,
     ) -> Result<SignInReport> {
-        let (mut stream, callback) = tokio::time::timeout(timeout, pending.loopback.next_callback())
+        let (state, discovered) = (pending.request.state.secret().clone(), pending.idp.discovered().clone());
+        let is_ours = move |cb: &Callback| authcode::is_for_this_sign_in(cb, &state, &discovered);
+        let stray = pending.stray.clone();
+        let waited = pending.loopback.next_callback(is_ours, move |why| stray(why));
+        let (mut stream, callback) = tokio::time::timeout(timeout, waited)
             .await
             .map_err(|_| Error::Timeout { what: "the sign-in in the browser".into(), seconds: timeout.as_secs() })?
             .map_err(|e| OidcError::Callback { reason: format!("the loopback listener failed: {e}") })?;

@@ -164,11 +164,11 @@ fn a_failure_recorded_under_a_wrong_config_does_not_outlive_the_fix() {
 fn an_id_token_refused_after_rotation_still_leaves_the_new_refresh_token_stored() {
     let w = World::new(&[("dev", 3600)]);
     w.sign_in(w.clock.now() - TD::minutes(1));
-    *w.idp.bad_id_token.lock().unwrap() = true;
+    *w.idp.bad_id_token.lock().unwrap() = Some(bad_signature);
     let e = rt().block_on(w.app.credential_process("dev", soon())).unwrap_err();
     assert_eq!(e.code(), ErrorCode::IdTokenRejected, "{e}");
     assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-1"), "stored before the ID token was trusted");
-    *w.idp.bad_id_token.lock().unwrap() = false;
+    *w.idp.bad_id_token.lock().unwrap() = None;
     rt().block_on(w.app.credential_process("dev", soon())).unwrap();
     assert_eq!(w.idp.live_token().as_deref(), Some("rt-2"), "the family lives on");
 }

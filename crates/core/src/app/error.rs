@@ -27,6 +27,10 @@ pub enum Error {
     /// Only a person can help: the next step is a sign-in.
     #[error("sign-in needed for provider '{provider}' ({reason}): run `idbridge login {hint}`")]
     SignInNeeded { provider: String, reason: String, hint: String },
+    /// The IdP renews the refresh token but not the ID token (OIDC Core §12.2), and the one from the
+    /// sign-in is used up: only a sign-in helps.
+    #[error("{provider} gives no new ID token when renewing; sign in again (idbridge login --provider {provider})")]
+    NoNewIdToken { provider: String },
     #[error("{what} did not finish within {seconds} s")]
     Timeout { what: String, seconds: u64 },
     #[error("{what} was not started: only {left_ms} ms of the time allowed were left")]
@@ -151,7 +155,9 @@ impl Error {
             Self::Lock(LockError::Timeout { .. }) => ErrorCode::LockTimeout,
             // the lock file cannot be made (a read-only or full state dir): waiting does not fix that
             Self::Lock(LockError::Open { .. }) => ErrorCode::FileError,
-            Self::SignInNeeded { .. } | Self::RotationNotStored { .. } => ErrorCode::SignInNeeded,
+            Self::SignInNeeded { .. } | Self::NoNewIdToken { .. } | Self::RotationNotStored { .. } => {
+                ErrorCode::SignInNeeded
+            }
             Self::Timeout { .. } | Self::NotStarted { .. } => ErrorCode::Timeout,
             Self::Internal { .. } => ErrorCode::Internal,
         }
@@ -170,7 +176,9 @@ impl Error {
     /// The process exit code for this error ([`exit`]).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::SignInNeeded { .. } | Self::RotationNotStored { .. } => exit::SIGN_IN_NEEDED,
+            Self::SignInNeeded { .. } | Self::NoNewIdToken { .. } | Self::RotationNotStored { .. } => {
+                exit::SIGN_IN_NEEDED
+            }
             Self::Config(_) => exit::CONFIG,
             e if e.is_transient() => exit::TEMPORARY,
             _ => exit::ERROR,

@@ -25,6 +25,7 @@ pub mod failures;
 pub mod logout;
 pub mod ports;
 pub mod refresh;
+pub mod renewal;
 pub mod rotation;
 pub mod signin;
 mod status;

@@ -301,8 +301,14 @@ impl Idbridge {
             Error::Oidc(OidcError::RefreshRejected { code }) => {
                 Error::sign_in_needed(name, format!("the IdP refused the refresh token: {code}"), profile)
             }
+            // the rotated refresh token is stored, but it will never bring an ID token (OIDC Core §12.2)
+            Error::Oidc(OidcError::NoIdToken) => {
+                self.note_id_token_on_refresh(name, false);
+                Error::NoNewIdToken { provider: name.to_string() }
+            }
             other => other,
         })?;
+        self.note_id_token_on_refresh(name, true);
         Ok((set.id_token, set.claims))
     }
 }

@@ -39,6 +39,26 @@ fn an_expired_id_token_is_redeemed_once_and_the_successor_stored() {
 }
 
 #[test]
+fn a_refresh_without_an_id_token_stores_the_rotation_and_asks_for_a_sign_in() {
+    let w = World::new(&[("dev", 3600)]);
+    w.sign_in(w.clock.now() + TD::seconds(30));
+    *w.idp.bad_id_token.lock().unwrap() = Some(|| crate::oidc::OidcError::NoIdToken);
+    let e = rt().block_on(w.app.credential_process("dev", soon())).unwrap_err();
+    assert_eq!((e.code(), e.exit_code()), (ErrorCode::SignInNeeded, 3));
+    assert_eq!(
+        e.to_string(),
+        format!("{PROVIDER} gives no new ID token when renewing; sign in again (idbridge login --provider {PROVIDER})")
+    );
+    assert_eq!(w.stored_refresh_token().as_deref(), Some("rt-1"), "the rotated refresh token is kept");
+    // from now on the limit is known in advance: the stored ID token's expiry, less the margin
+    let tokens = w.store.load(PROVIDER).unwrap().unwrap();
+    let (until, why) = w.app.renewal_limit(PROVIDER, &tokens).unwrap();
+    assert_eq!(why, crate::app::renewal::Limit::NoIdTokenOnRefresh);
+    let expected = w.clock.now() + TD::seconds(30) - crate::app::refresh::ID_TOKEN_MARGIN;
+    assert!((until - expected).abs() < TD::seconds(1), "{until} vs {expected}");
+}
+
+#[test]
 fn every_session_length_gets_one_sts_call_per_lifetime() {
     for duration in [900u32, 1800, 3600, 43200] {
         let w = World::new(&[("dev", duration)]);

@@ -42,6 +42,8 @@ pub struct SignInReport {
     /// Email if the IdP sent one, else the subject.
     pub who: String,
     pub profiles: Vec<ProfileOutcome>,
+    /// Until when renewal works without the person, when that ends with the ID token (see `renewal`).
+    pub renews_until: Option<(OffsetDateTime, crate::app::renewal::Limit)>,
 }
 
 impl SignInReport {
@@ -83,18 +85,16 @@ impl Idbridge {
         // the provider lock orders this sign-in with refreshes and sign-outs in other processes
         let lock = self.paths.lock_file(LockKind::Provider, &provider_name);
         let guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
-        self.save_tokens(
-            &provider_name,
-            StoredTokens {
-                issuer: provider.issuer.clone(),
-                client_id: provider.client_id.clone(),
-                refresh_token: set.refresh_token.clone(),
-                id_token: set.id_token.clone(),
-                // what the person signs in for now is where these tokens may go (app::trust)
-                destinations: Some(crate::app::trust::destinations_of(config, &provider_name, discovered)),
-            },
-        )
-        .await?;
+        let tokens = StoredTokens {
+            issuer: provider.issuer.clone(),
+            client_id: provider.client_id.clone(),
+            refresh_token: set.refresh_token.clone(),
+            id_token: set.id_token.clone(),
+            // what the person signs in for now is where these tokens may go (app::trust)
+            destinations: Some(crate::app::trust::destinations_of(config, &provider_name, discovered)),
+        };
+        let renews_until = self.renewal_limit(&provider_name, &tokens);
+        self.save_tokens(&provider_name, tokens).await?;
         let mut profiles = Vec::new();
         for (name, profile) in direct {
             failures::clear(&self.paths.failure_file(name));
@@ -127,6 +127,7 @@ impl Idbridge {
             provider: provider_name,
             who: crate::sys::sanitize::field(set.claims.display_name()),
             profiles,
+            renews_until,
         })
     }
 }

@@ -40,6 +40,10 @@ pub fn jwt(sub: &str, exp: OffsetDateTime) -> String {
 pub type Hook = Box<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
 /// A deadline as credential_process has it.
+pub fn bad_signature() -> OidcError {
+    OidcError::IdTokenRejected { issuer: ISSUER.into(), reason: "bad signature".into() }
+}
+
 pub fn soon() -> std::time::Instant {
     std::time::Instant::now() + Duration::from_secs(4)
 }
@@ -71,8 +75,8 @@ pub struct FakeIdp {
     /// Runs after the rotation happened at the IdP, before the answer reaches idbridge.
     pub after_rotation: Mutex<Option<Hook>>,
     pub clock: Mutex<Option<Arc<dyn Clock>>>,
-    /// Rotate, but answer with an ID token that fails its checks.
-    pub bad_id_token: Mutex<bool>,
+    /// Rotate, but answer with this instead of a good ID token (one that fails its checks, or none).
+    pub bad_id_token: Mutex<Option<fn() -> OidcError>>,
     pub sign_ins: AtomicUsize,
     pub approval: Mutex<Approval>,
     /// Fails the next discovery with this.
@@ -223,8 +227,9 @@ impl IdpSession for Arc<FakeIdp> {
             }
             let now = self.clock.lock().unwrap().as_ref().map_or_else(OffsetDateTime::now_utc, |c| c.now());
             let id = jwt("alice", now + *self.id_token_lifetime.lock().unwrap());
-            let tokens = if *self.bad_id_token.lock().unwrap() {
-                Err(OidcError::IdTokenRejected { issuer: ISSUER.into(), reason: "bad signature".into() })
+            let bad = *self.bad_id_token.lock().unwrap();
+            let tokens = if let Some(bad) = bad {
+                Err(bad())
             } else {
                 IdClaims::decode(&id)
                     .map(|claims| TokenSet {

@@ -42,6 +42,10 @@ pub struct Provider {
     pub token_endpoint: Option<String>,
     #[serde(default)]
     pub flow: Flow,
+    /// The one loopback redirect URI the IdP has registered (Auth0, Okta compare it exactly); default: a
+    /// port the kernel picks (RFC 8252 §7.3).
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -311,7 +315,7 @@ pub mod partition;
 pub mod sensitive;
 mod validate;
 
-pub use validate::{check_endpoint, check_issuer, check_role_arn};
+pub use validate::{check_endpoint, check_issuer, check_redirect_uri, check_role_arn};
 
 #[cfg(test)]
 mod tests;

@@ -132,3 +132,48 @@ fn the_refresh_lead_is_checked_against_every_session_and_its_default_scales() {
         Config::parse(&format!("{short}\n[app]\nrefresh_before_expiry_seconds = 450\n"), Path::new("c.toml")).unwrap();
     assert_eq!(ok.app.refresh_lead(900), time::Duration::seconds(450));
 }
+
+#[test]
+fn an_exact_redirect_uri_is_loopback_with_a_fixed_port() {
+    let with =
+        |uri: &str| GOOD.replace("client_id = \"XXXX\"", &format!("client_id = \"XXXX\"\nredirect_uri = \"{uri}\""));
+    let c = parse(&with("http://127.0.0.1:8765/callback")).unwrap();
+    assert_eq!(c.providers["auth0"].redirect_uri.as_deref(), Some("http://127.0.0.1:8765/callback"));
+    for ok in ["http://localhost:8765/callback", "http://[::1]:1/cb"] {
+        assert!(parse(&with(ok)).is_ok(), "{ok}");
+    }
+    for bad in [
+        "https://127.0.0.1:8765/callback",
+        "http://127.0.0.1/callback",
+        "http://127.0.0.1:0/callback",
+        "http://127.0.0.2:8765/callback",
+        "http://example.com:8765/callback",
+        "http://127.0.0.1:8765/callback?x=1",
+        "http://u:p@127.0.0.1:8765/callback",
+    ] {
+        let e = error_of(&with(bad));
+        assert!(
+            e.contains("providers.auth0.redirect_uri: a loopback address with a fixed port and path"),
+            "{bad}: {e}"
+        );
+    }
+}
+
+/// The README's provider sections, each with a profile of its own, load as they are written.
+#[test]
+fn the_readme_provider_examples_load() {
+    let readme = include_str!("../../../../README.md");
+    let blocks: Vec<&str> = readme
+        .split("<!-- readme-provider-example -->\n```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or_default())
+        .collect();
+    assert_eq!(blocks.len(), 5, "Entra ID, Okta (org and custom), Keycloak, Google");
+    for block in blocks {
+        let name = block.lines().find_map(|l| l.strip_prefix("[providers.")).unwrap().trim_end_matches(']');
+        let profile =
+            format!("\n[profiles.p]\nprovider = \"{name}\"\nrole_arn = \"arn:aws:iam::123456789012:role/dev\"\n");
+        let c = parse(&format!("{block}{profile}")).unwrap_or_else(|e| panic!("{block}: {e}"));
+        assert!(c.providers[name].scopes.iter().any(|s| s == "openid"));
+    }
+}

@@ -124,7 +124,31 @@ fn validate_provider(name: &str, p: &Provider) -> Result<(), Refusal> {
             check_endpoint(v).map_err(|e| refuse(key(k), e))?;
         }
     }
+    if let Some(uri) = &p.redirect_uri {
+        check_redirect_uri(uri).map_err(|e| refuse(key("redirect_uri"), e))?;
+    }
     Ok(())
+}
+
+/// A loopback redirect the listener can bind exactly: http, host 127.0.0.1, localhost or [::1], a port,
+/// a path, nothing else. Returns the host to bind, the port and the path.
+pub fn check_redirect_uri(uri: &str) -> Result<(std::net::IpAddr, u16, String), &'static str> {
+    const EXPECTED: &str = "a loopback address with a fixed port and path, such as http://127.0.0.1:8765/callback \
+                            (host 127.0.0.1, localhost or [::1]; no query)";
+    let url = Url::parse(uri).map_err(|_| EXPECTED)?;
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) if ip == std::net::Ipv4Addr::LOCALHOST => std::net::IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) if ip.is_loopback() => std::net::IpAddr::V6(ip),
+        Some(url::Host::Domain("localhost")) => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        _ => return Err(EXPECTED),
+    };
+    let plain = url.scheme() == "http" && url.username().is_empty() && url.password().is_none();
+    match url.port() {
+        Some(port) if plain && port != 0 && url.query().is_none() && url.fragment().is_none() => {
+            Ok((ip, port, url.path().to_string()))
+        }
+        _ => Err(EXPECTED),
+    }
 }
 
 /// https, or http only on a loopback address (local test IdPs): an ID token fetched over plain http

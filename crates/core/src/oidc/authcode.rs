@@ -2,7 +2,7 @@
 //! redirect to a loopback listener (RFC 8252), the response's `iss` checked (RFC 9207).
 
 use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow};
-use openidconnect::{AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope};
+use openidconnect::{AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl};
 
 use super::loopback::Callback;
 use super::{Discovered, Oidc, OidcError, TokenSet};
@@ -52,10 +52,7 @@ impl Oidc {
         let mut request = client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
             .set_pkce_challenge(challenge);
-        // openidconnect adds `openid` itself
-        for scope in provider.scopes.iter().filter(|s| s.as_str() != "openid") {
-            request = request.add_scope(Scope::new(scope.clone()));
-        }
+        request = request.add_scopes(super::extra_scopes(provider));
         // OIDC Core §11: offline_access is granted only with prompt=consent (Auth0 ignores it)
         if provider.scopes.iter().any(|s| s == "offline_access") && !provider.params.contains_key("prompt") {
             request = request.add_prompt(CoreAuthPrompt::Consent);
@@ -87,27 +84,54 @@ impl Oidc {
     }
 }
 
+/// Whether a request at the loopback is this sign-in's answer at all: its `state`, and (RFC 9207) the
+/// issuer's `iss`. What fails here is a stray request, refused without ending the sign-in.
+pub(crate) fn is_for_this_sign_in(cb: &Callback, state: &str, discovered: &Discovered) -> Result<(), &'static str> {
+    match check_origin(cb, state, discovered) {
+        Ok(()) => Ok(()),
+        Err(Origin::Issuer) => Err("a wrong iss"),
+        Err(Origin::State) => Err("a wrong state"),
+    }
+}
+
+enum Origin {
+    Issuer,
+    State,
+}
+
+impl From<Origin> for OidcError {
+    fn from(o: Origin) -> Self {
+        let reason = match o {
+            Origin::Issuer => {
+                "it names another issuer than this sign-in's, or none where this IdP always sends one \
+                               (RFC 9207: a mix-up of identity providers)"
+            }
+            Origin::State => {
+                "its `state` is not this sign-in's (an old browser tab, or a forged request); start the sign-in again"
+            }
+        };
+        OidcError::Callback { reason: reason.into() }
+    }
+}
+
+fn check_origin(cb: &Callback, state: &str, discovered: &Discovered) -> Result<(), Origin> {
+    match cb.get("iss") {
+        Ok(Some(iss)) if iss == discovered.issuer => {}
+        Ok(None) if !discovered.authorization_response_iss_parameter_supported => {}
+        _ => return Err(Origin::Issuer),
+    }
+    match cb.get("state") {
+        Ok(Some(s)) if s == state => Ok(()),
+        _ => Err(Origin::State),
+    }
+}
+
 /// The authorization response: an error from the IdP, or a code with this sign-in's `state` and (RFC
 /// 9207) the issuer's `iss`. Returns the code.
 pub(crate) fn check_callback(cb: &Callback, state: &str, discovered: &Discovered) -> Result<String, OidcError> {
     let bad = |reason: String| OidcError::Callback { reason };
     let get = |name: &str| cb.get(name).map_err(bad);
-    if let Some(iss) = get("iss")? {
-        if iss != discovered.issuer {
-            return Err(bad(format!(
-                "it names issuer {iss:?}, not {:?} (a mix-up of identity providers)",
-                discovered.issuer
-            )));
-        }
-    } else if discovered.authorization_response_iss_parameter_supported {
-        return Err(bad("it carries no `iss`, which this IdP always sends (RFC 9207)".into()));
-    }
-    if get("state")? != Some(state) {
-        return Err(bad(
-            "its `state` is not this sign-in's (an old browser tab, or a forged request); start the sign-in again"
-                .into(),
-        ));
-    }
+    check_origin(cb, state, discovered)?;
     if let Some(error) = get("error")? {
         let description = get("error_description")?.map(|d| d.chars().take(200).collect());
         return Err(match error {
@@ -153,7 +177,11 @@ mod tests {
         let e = check_callback(&cb(&[("code", "c"), ("state", "x"), iss]), "s", &d).unwrap_err().to_string();
         assert!(e.contains("`state` is not this sign-in's"), "{e}");
         let e = check_callback(&cb(&[("code", "c"), ("state", "s")]), "s", &d).unwrap_err().to_string();
-        assert!(e.contains("no `iss`"), "{e}");
+        assert!(e.contains("mix-up"), "{e}");
+        // what the listener refuses without ending the sign-in
+        assert_eq!(is_for_this_sign_in(&cb(&[("state", "x"), iss]), "s", &d), Err("a wrong state"));
+        assert_eq!(is_for_this_sign_in(&cb(&[("state", "s"), ("iss", "https://evil/")]), "s", &d), Err("a wrong iss"));
+        assert_eq!(is_for_this_sign_in(&cb(&[("state", "s"), iss, ("error", "access_denied")]), "s", &d), Ok(()));
         assert!(check_callback(&cb(&[("code", "c"), ("state", "s")]), "s", &discovered(false)).is_ok());
         let e = check_callback(&cb(&[("code", "c"), ("state", "s"), ("iss", "https://evil/")]), "s", &d).unwrap_err();
         assert!(e.to_string().contains("mix-up"), "{e}");

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use openidconnect::core::CoreDeviceAuthorizationResponse;
-use openidconnect::{DeviceCodeErrorResponseType, RequestTokenError, Scope};
+use openidconnect::{DeviceCodeErrorResponseType, RequestTokenError};
 use time::OffsetDateTime;
 
 use super::{DeviceClient, Oidc, OidcError, TokenSet, to_chrono};
@@ -116,9 +116,7 @@ impl Oidc {
     pub async fn start_device_flow(&self, provider: &Provider) -> Result<DeviceAuthorization, OidcError> {
         let client = self.device_client()?;
         let mut req = client.exchange_device_code();
-        for scope in &provider.scopes {
-            req = req.add_scope(Scope::new(scope.clone()));
-        }
+        req = req.add_scopes(super::extra_scopes(provider));
         for (k, v) in &provider.params {
             req = req.add_extra_param(k.clone(), v.clone());
         }

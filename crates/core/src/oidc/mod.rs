@@ -149,6 +149,18 @@ pub struct Discovered {
     pub scopes_supported: Vec<String>,
 }
 
+/// The scopes to ask for besides `openid`, which `openidconnect` adds to every request itself: each once,
+/// in the configured order (a strict IdP refuses `openid openid`).
+pub(crate) fn extra_scopes(provider: &crate::config::Provider) -> Vec<openidconnect::Scope> {
+    let mut seen = std::collections::BTreeSet::new();
+    provider
+        .scopes
+        .iter()
+        .filter(|s| s.as_str() != "openid" && seen.insert(s.as_str()))
+        .map(|s| openidconnect::Scope::new(s.clone()))
+        .collect()
+}
+
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The capped client of [`crate::sys::http`]: no redirects, https only, 1 MB answers, `timeout` per exchange.
@@ -159,4 +171,16 @@ pub fn http_client(timeout: Duration) -> Result<CappedHttp, OidcError> {
 
 pub(crate) fn to_chrono(t: OffsetDateTime) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_scope_is_asked_for_once_and_openid_is_left_to_the_crate() {
+        let mut provider: crate::config::Provider =
+            toml::from_str("issuer = \"https://i/\"\nclient_id = \"c\"").expect("a provider");
+        provider.scopes = ["openid", "offline_access", "openid", "email", "offline_access"].map(String::from).into();
+        let got: Vec<_> = super::extra_scopes(&provider).iter().map(|s| s.to_string()).collect();
+        assert_eq!(got, ["offline_access", "email"]);
+    }
 }

@@ -26,6 +26,11 @@ impl Oidc {
                         OidcError::protocol(&code, r.error_description().map(String::as_str))
                     }
                 }
+                // a client error with no body at all: seen for a reused rotated token (which then revokes
+                // its successor too), so retrying cannot help
+                RequestTokenError::Request(HttpError::EmptyError { status }) if (400..500).contains(&status) => {
+                    OidcError::RefreshRejected { code: format!("HTTP {status} with an empty body") }
+                }
                 other => self.transport_error(other),
             })?;
         // some IdPs do not rotate: keep using the one we have

@@ -46,6 +46,11 @@ impl Paths {
         self.state_dir.join("failures").join(format!("{profile}.json"))
     }
 
+    /// Present while the provider's refresh answers are known to carry no ID token (see `app::renewal`).
+    pub fn renewal_marker(&self, provider: &str) -> PathBuf {
+        self.state_dir.join("providers").join(format!("{provider}.no-id-token-on-refresh"))
+    }
+
     pub fn locks_dir(&self) -> PathBuf {
         self.state_dir.join("locks")
     }

@@ -26,6 +26,9 @@ pub enum HttpError {
     TooLarge { status: u16, limit: usize },
     #[error("HTTP {status} ({content_type}) that is not JSON")]
     NotJson { status: u16, content_type: String },
+    /// An error status with nothing to say why (some IdPs answer a reused refresh token so).
+    #[error("HTTP {status} with an empty body")]
+    EmptyError { status: u16 },
 }
 
 impl HttpError {
@@ -34,7 +37,7 @@ impl HttpError {
         match self {
             Self::Transport { transient, .. } => *transient,
             Self::TimedOut { .. } => true,
-            Self::NotJson { status, .. } => *status >= 500,
+            Self::NotJson { status, .. } | Self::EmptyError { status } => *status >= 500,
             _ => false,
         }
     }
@@ -188,6 +191,10 @@ impl<'c> AsyncHttpClient<'c> for CappedHttp {
                 transient: false,
             })?;
             let (status, body) = self.send_json(request).await?;
+            // an OAuth error is a JSON object: without one, say so by the status rather than as a parse error
+            if body.is_empty() && !(200..300).contains(&status) {
+                return Err(HttpError::EmptyError { status });
+            }
             let mut builder = openidconnect::http::Response::builder().status(status);
             // the crates check the content type of JSON answers: say what we checked
             builder = builder.header("content-type", "application/json");

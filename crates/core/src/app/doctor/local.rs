@@ -4,6 +4,7 @@
 
 use super::{DoctorInput, DoctorReport};
 use crate::app::Idbridge;
+use crate::app::renewal::Limit;
 use crate::aws::config_file::{self, BEGIN, END};
 use crate::aws::credentials;
 use crate::config::Config;
@@ -39,10 +40,16 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                 let who = crate::oidc::id_token::IdClaims::decode(t.id_token.expose())
                     .map(|c| c.display_name().to_string())
                     .unwrap_or_else(|_| "?".into());
-                let refresh = if t.refresh_token.is_some() {
-                    "refresh token stored"
-                } else {
-                    "no refresh token (sign-in needed when the ID token expires; add offline_access to scopes)"
+                let refresh = match app.renewal_limit(name, &t) {
+                    None => "refresh token stored".to_string(),
+                    Some((until, why)) => format!(
+                        "renews without you until {} ({}; then sign in again)",
+                        crate::app::renewal::local_time(until, app.now()),
+                        match why {
+                            Limit::NoRefreshToken => "the IdP gave no refresh token; add offline_access to scopes",
+                            Limit::NoIdTokenOnRefresh => "the IdP gives no new ID token when renewing",
+                        }
+                    ),
                 };
                 report.ok("signed_in", &subject, format!("signed in as {who}; {refresh}"));
             }
