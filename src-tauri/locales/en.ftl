@@ -104,6 +104,10 @@ field-notify_before_expiry_minutes = Choose between 1 and 120 minutes.
 field-provider = Choose a provider.
 field-language = Choose a language.
 field-section = Unknown section.
+exists-profiles = A profile named { $name } exists: edit it, or choose another name.
+exists-providers = A provider named { $name } exists: edit it, or choose another name.
+renaming_provider = Rename identity provider { $from } to { $name }
+renaming_profile = Rename AWS profile { $from } to { $name }
 
 ## Settings window
 title_settings = idbridge — Settings

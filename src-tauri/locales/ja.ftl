@@ -100,6 +100,10 @@ field-notify_before_expiry_minutes = 1〜120 分の範囲で指定してくだ�
 field-provider = プロバイダーを選んでください。
 field-language = 言語を選んでください。
 field-section = 不明な項目です。
+exists-profiles = { $name } という名前のプロファイルがあります。編集するか、別の名前にしてください。
+exists-providers = { $name } という名前のプロバイダーがあります。編集するか、別の名前にしてください。
+renaming_provider = ID プロバイダー { $from } の名前を { $name } に変更
+renaming_profile = AWS プロファイル { $from } の名前を { $name } に変更
 
 ## Settings window
 title_settings = idbridge — 設定

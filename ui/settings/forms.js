@@ -48,12 +48,25 @@ export function clearOnEdit(form) {
   });
 }
 
-// the heading says which entry Save writes: the name as typed, or a new one
+// the entry the form edits (its name when Edit was chosen), or none: a new entry, which must take a free name
+export const original = (form) => form.dataset.original ?? null;
+
+export function setOriginal(form, name) {
+  if (name == null) delete form.dataset.original;
+  else form.dataset.original = name;
+}
+
+// the heading says which entry Save writes: the name as typed, or a new one; a changed name is a rename
 export function heading(form, key) {
-  form.querySelector("h3").textContent = tr(key, { name: form.name.value.trim() || tr("new_entry") });
+  const name = form.name.value.trim();
+  const from = original(form);
+  form.querySelector("h3").textContent = from !== null && name && name !== from
+    ? tr(key.replace("editing_", "renaming_"), { from, name })
+    : tr(key, { name: name || tr("new_entry") });
 }
 
 export function startNew(form, key) {
+  setOriginal(form, null);
   form.reset();
   clearErrors(form);
   result(form, "", "");

@@ -2,7 +2,7 @@
 import { $ } from "../dom.js";
 import { tr } from "../i18n.js";
 import { invoke } from "../tauri.js";
-import { clearErrors, heading, ok, showError, startNew } from "./forms.js";
+import { clearErrors, heading, ok, original, setOriginal, showError, startNew } from "./forms.js";
 import { fillList, listItem } from "./list.js";
 import { onRender, reload } from "./state.js";
 
@@ -11,6 +11,7 @@ const HEADING = "editing_profile";
 
 function edit(name, p) {
   clearErrors(form);
+  setOriginal(form, name);
   form.name.value = name; form.provider.value = p.provider; form.role_arn.value = p.role_arn; form.region.value = p.region;
   form.duration_minutes.value = p.duration_minutes; form.session_name_claim.value = p.session_name_claim || "";
   form.console_destination.value = p.console_destination || "";
@@ -19,6 +20,8 @@ function edit(name, p) {
 }
 
 onRender((state) => {
+  // the entry being edited was deleted (here or in the file): Save makes a new one
+  if (original(form) !== null && !(original(form) in state.profiles)) setOriginal(form, null);
   // a reload must not lose the provider being chosen
   const providers = Object.keys(state.providers);
   const chosen = form.provider.value;
@@ -41,7 +44,8 @@ form.addEventListener("submit", async (e) => {
     console_destination: form.console_destination.value || null,
   };
   try {
-    await invoke("save_profile", { name, form: fields });
+    await invoke("save_profile", { name, original: original(form), form: fields });
+    setOriginal(form, name);
     await reload();
     ok(form, tr("saved_named", { name }));
   } catch (err) { showError(form, err); }

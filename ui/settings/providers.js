@@ -2,7 +2,7 @@
 import { $ } from "../dom.js";
 import { tr } from "../i18n.js";
 import { invoke } from "../tauri.js";
-import { clearErrors, heading, ok, result, showError, startNew } from "./forms.js";
+import { clearErrors, heading, ok, original, setOriginal, result, showError, startNew } from "./forms.js";
 import { fillList, listItem } from "./list.js";
 import { onRender, reload } from "./state.js";
 
@@ -11,6 +11,7 @@ const HEADING = "editing_provider";
 
 function edit(name, p) {
   clearErrors(form);
+  setOriginal(form, name);
   form.name.value = name; form.issuer.value = p.issuer; form.client_id.value = p.client_id; form.scopes.value = p.scopes.join(" ");
   heading(form, HEADING);
   form.name.focus();
@@ -22,6 +23,8 @@ function fields() {
 }
 
 onRender((state) => {
+  // the entry being edited was deleted (here or in the file): Save makes a new one
+  if (original(form) !== null && !(original(form) in state.providers)) setOriginal(form, null);
   fillList($("#provider-list"), Object.entries(state.providers).map(([name, p]) =>
     listItem("providers", name, p.issuer, form, () => edit(name, p))));
   heading(form, HEADING);
@@ -33,7 +36,8 @@ form.addEventListener("submit", async (e) => {
   e.preventDefault();
   const name = form.name.value.trim();
   try {
-    await invoke("save_provider", { name, form: fields() });
+    await invoke("save_provider", { name, original: original(form), form: fields() });
+    setOriginal(form, name);
     await reload();
     ok(form, tr("saved_named", { name }));
   } catch (err) { showError(form, err); }

@@ -121,13 +121,41 @@ fn check_name(state: &WindowState, name: &str) -> Result<(), UiError> {
     if idbridge_core::config::is_valid_name(name) { Ok(()) } else { Err(state.field_error("name")) }
 }
 
+/// Where a Save writes: a new entry (`original` None) takes a name the file does not have yet; an edited
+/// one keeps its name, or is renamed (the form says so) onto a free one. Checked against the file as it is now.
+fn place(
+    state: &WindowState,
+    e: &mut ConfigEditor,
+    section: &str,
+    name: &str,
+    original: Option<&str>,
+) -> Result<(), UiError> {
+    match original {
+        None => e.check_new(section, name),
+        Some(from) => e.rename(section, from, name),
+    }
+    .map_err(|err| match err {
+        EditError::Exists { .. } => {
+            let message = state.tr.t(state.lang(), &format!("exists-{section}"), &[("name", name.into())]);
+            UiError { message, ..state.field_error("name") }
+        }
+        other => edit_error(state, other),
+    })
+}
+
 #[tauri::command]
-pub fn save_provider(state: State<'_, WindowState>, name: String, form: ProviderForm) -> Result<(), UiError> {
+pub fn save_provider(
+    state: State<'_, WindowState>,
+    name: String,
+    original: Option<String>,
+    form: ProviderForm,
+) -> Result<(), UiError> {
     check_name(&state, &name)?;
     edit(&state, |e, current| {
-        let params = current.providers.get(&name).map(|p| p.params.clone()).unwrap_or_default();
+        place(&state, e, "providers", &name, original.as_deref())?;
+        let old = original.as_ref().and_then(|o| current.providers.get(o));
+        let params = old.map(|p| p.params.clone()).unwrap_or_default();
         let scopes: Vec<String> = form.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        let old = current.providers.get(&name);
         e.set_provider(
             &name,
             &Provider {
@@ -146,13 +174,19 @@ pub fn save_provider(state: State<'_, WindowState>, name: String, form: Provider
 }
 
 #[tauri::command]
-pub fn save_profile(state: State<'_, WindowState>, name: String, form: ProfileForm) -> Result<(), UiError> {
+pub fn save_profile(
+    state: State<'_, WindowState>,
+    name: String,
+    original: Option<String>,
+    form: ProfileForm,
+) -> Result<(), UiError> {
     check_name(&state, &name)?;
     if form.provider.is_empty() {
         return Err(state.field_error("provider"));
     }
     edit(&state, |e, current| {
-        let old = current.profiles.get(&name);
+        place(&state, e, "profiles", &name, original.as_deref())?;
+        let old = original.as_ref().and_then(|o| current.profiles.get(o));
         e.set_profile(
             &name,
             &Profile {

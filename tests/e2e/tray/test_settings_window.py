@@ -243,3 +243,35 @@ def test_an_http_team_config_is_refused_with_a_sentence_and_details(world, setti
     details = box.find_element(By.CSS_SELECTOR, "pre").get_attribute("textContent")
     assert details.startswith("refusing http://example.com/team.toml: a team config must come over https://"), details
     assert not settings.find_element(By.ID, "import-apply").is_displayed()
+
+
+def test_a_new_profile_or_provider_under_an_existing_name_is_refused_at_its_name(world, settings):
+    before = (world.home / "config.toml").read_text()
+    profile = settings.find_element(By.ID, "profile-form")
+    fill(profile, name="dev", role_arn=ROLE_PROD, region="eu-west-1")
+    Select(profile.find_element(By.NAME, "provider")).select_by_value(world.provider)
+    profile.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#profile-form .field-error"))
+    assert error.text == "A profile named dev exists: edit it, or choose another name."
+    assert "invalid" in profile.find_element(By.NAME, "name").get_attribute("class")
+    provider = settings.find_element(By.ID, "provider-form")
+    fill(provider, name=world.provider, issuer=world.issuer, client_id="another-client")
+    provider.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-form .field-error"))
+    assert error.text == f"A provider named {world.provider} exists: edit it, or choose another name."
+    assert (world.home / "config.toml").read_text() == before, "nothing replaced"
+
+
+def test_renaming_a_profile_is_explicit_and_keeps_its_other_keys(world, settings):
+    rows = settings.find_element(By.ID, "profile-list")
+    rows.find_element(By.XPATH, ".//button[text()='Edit']").click()
+    profile = settings.find_element(By.ID, "profile-form")
+    assert settings.find_element(By.ID, "profile-heading").text == "AWS profile: dev"
+    fill(profile, name="dev2")
+    assert settings.find_element(By.ID, "profile-heading").text == "Rename AWS profile dev to dev2"
+    profile.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "profile-result").text == "Saved dev2.")
+    config = tomllib.loads((world.home / "config.toml").read_text())
+    assert "dev" not in config["profiles"]
+    assert config["profiles"]["dev2"]["session_name_claim"] == "email", "keys the form does not show stay"
+    assert config["profiles"]["dev2"]["sts_endpoint"] == world.aws_url
