@@ -11,6 +11,7 @@ mod app_icon;
 pub mod i18n;
 mod ipc;
 pub mod tray;
+mod watch;
 mod windows;
 
 use std::path::PathBuf;
@@ -198,7 +199,12 @@ pub fn build_window<R: Runtime>(
                     windows::open(&handle, "signin", &[("provider", Arg::from(&p))])?;
                     signin::start(&handle, p);
                 }
-                None => windows::open(&handle, "settings", &[])?,
+                None => {
+                    windows::open(&handle, "settings", &[])?;
+                    let state = handle.state::<WindowState>();
+                    let config = state.core.paths.config_file.clone();
+                    windows::follow::start(&handle, config, state.written.clone());
+                }
             }
             Ok(())
         })

@@ -40,6 +40,21 @@ export function ok(form, text) {
   result(form, "ok", text);
 }
 
+// a form with edits not saved yet: a change on disk then asks before it replaces them (see state.js)
+export const isDirty = (form) => "dirty" in form.dataset;
+export const clean = (form) => { delete form.dataset.dirty; };
+
+export function trackEdits(form) {
+  const mark = () => { form.dataset.dirty = ""; };
+  form.addEventListener("input", mark);
+  form.addEventListener("change", mark);
+}
+
+// what the form was filled with from the file: Save sends it, so that only the fields changed here are written
+const bases = new WeakMap();
+export const base = (form) => bases.get(form) ?? null;
+export const setBase = (form, value) => bases.set(form, value);
+
 // an error no longer applies once its field is edited; a success stays
 export function clearOnEdit(form) {
   form.addEventListener("input", (e) => {
@@ -67,6 +82,8 @@ export function heading(form, key) {
 
 export function startNew(form, key) {
   setOriginal(form, null);
+  setBase(form, null);
+  clean(form);
   form.reset();
   clearErrors(form);
   result(form, "", "");

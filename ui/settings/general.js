@@ -3,7 +3,7 @@ import { $ } from "../dom.js";
 import { errorView } from "../error-view.js";
 import { loadStrings, tr } from "../i18n.js";
 import { invoke } from "../tauri.js";
-import { ok, showError } from "./forms.js";
+import { clean, isDirty, ok, showError } from "./forms.js";
 import { onRender, reload, state } from "./state.js";
 
 const form = $("#app-form");
@@ -12,6 +12,8 @@ onRender((s) => {
   $("#config-path").textContent = s.config_path;
   $("#config-error").hidden = !s.config_error;
   $("#config-error").replaceChildren(...(s.config_error ? [errorView(s.config_error)] : []));
+  // values typed and not saved yet stay
+  if (isDirty(form)) return;
   form.notify_minutes.value = s.notify_minutes;
   form.language.value = s.language_setting || "";
   $("#autostart").checked = s.autostart;
@@ -23,6 +25,7 @@ form.addEventListener("submit", async (e) => {
     await invoke("save_app_settings", { notifyMinutes: Number(form.notify_minutes.value), language: form.language.value || null });
     // start at login is a file outside config.toml: touched only when the box changed
     if ($("#autostart").checked !== state.autostart) await invoke("set_autostart", { enabled: $("#autostart").checked });
+    clean(form);
     // a new language: the strings first, so the redraw uses them
     await loadStrings();
     await reload();

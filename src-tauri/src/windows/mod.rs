@@ -4,11 +4,13 @@
 #[cfg(target_os = "linux")]
 pub mod autostart;
 pub mod doctor;
+pub mod follow;
 pub mod import;
+pub mod merge;
 pub mod settings;
 pub mod signin;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use idbridge_core::{ErrorCode, Idbridge};
 use serde::Serialize;
@@ -20,11 +22,21 @@ use crate::i18n::{Arg, Lang, Tr, reason};
 pub struct WindowState {
     pub core: Arc<Idbridge>,
     pub tr: Tr,
+    /// The stamp of config.toml as this window last wrote it: its own saves are not news to the page.
+    pub written: Arc<Mutex<String>>,
 }
 
 impl WindowState {
     pub fn new(core: Arc<Idbridge>) -> Self {
-        Self { core, tr: Tr::new() }
+        Self { core, tr: Tr::new(), written: Arc::default() }
+    }
+
+    /// Remembers what a save of this window made of config.toml.
+    pub fn wrote_config(&self) {
+        let stamp = follow::stamp(&self.core.paths.config_file);
+        if let Ok(mut w) = self.written.lock() {
+            *w = stamp;
+        }
     }
 
     /// The language config.toml asks for, else the OS's (read each time: Settings may just have changed it).

@@ -275,3 +275,57 @@ def test_renaming_a_profile_is_explicit_and_keeps_its_other_keys(world, settings
     assert "dev" not in config["profiles"]
     assert config["profiles"]["dev2"]["session_name_claim"] == "email", "keys the form does not show stay"
     assert config["profiles"]["dev2"]["sts_endpoint"] == world.aws_url
+
+
+def edit_dev(settings):
+    settings.find_element(By.ID, "profile-list").find_element(By.XPATH, ".//button[text()='Edit']").click()
+    return settings.find_element(By.ID, "profile-form")
+
+
+def hand_edit(world, old, new):
+    path = world.home / "config.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def value(form, name):
+    return form.find_element(By.NAME, name).get_attribute("value")
+
+
+def test_an_untouched_form_follows_config_toml_changed_on_disk(world, settings):
+    profile = edit_dev(settings)
+    assert value(profile, "region") == "ap-northeast-1"
+    hand_edit(world, 'region = "ap-northeast-1"', 'region = "eu-central-1"\nconsole_destination = "https://console.aws.amazon.com/s3/"')
+    WebDriverWait(settings, 10).until(lambda d: value(profile, "region") == "eu-central-1")
+    assert value(profile, "console_destination") == "https://console.aws.amazon.com/s3/"
+    assert not settings.find_element(By.ID, "config-changed").is_displayed(), "nothing to ask: nothing was typed"
+
+
+def test_unsaved_edits_are_kept_on_request_and_a_hand_added_key_survives_the_save(world, settings):
+    profile = edit_dev(settings)
+    fill(profile, region="eu-west-1")
+    hand_edit(world, 'session_name_claim = "email"', 'session_name_claim = "sub"\nconsole_destination = "https://console.aws.amazon.com/s3/"')
+    notice = WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "config-changed").is_displayed()
+                                               and d.find_element(By.ID, "config-changed"))
+    assert notice.text.startswith("config.toml changed outside Settings."), notice.text
+    assert value(profile, "region") == "eu-west-1", "the edit is still there"
+    notice.find_element(By.ID, "config-keep").click()
+    assert not notice.is_displayed()
+    assert value(profile, "region") == "eu-west-1"
+    profile.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "profile-result").text == "Saved dev.")
+    dev = tomllib.loads((world.home / "config.toml").read_text())["profiles"]["dev"]
+    assert dev["region"] == "eu-west-1", "the person's edit"
+    assert dev["session_name_claim"] == "sub", "changed on disk, not in the form: kept"
+    assert dev["console_destination"] == "https://console.aws.amazon.com/s3/", "added by hand: kept"
+
+
+def test_reload_replaces_unsaved_edits_with_the_file(world, settings):
+    profile = edit_dev(settings)
+    fill(profile, region="eu-west-1")
+    hand_edit(world, 'region = "ap-northeast-1"', 'region = "eu-central-1"')
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "config-changed").is_displayed())
+    settings.find_element(By.ID, "config-reload").click()
+    WebDriverWait(settings, 10).until(lambda d: value(profile, "region") == "eu-central-1")
+    assert not settings.find_element(By.ID, "config-changed").is_displayed()
