@@ -151,6 +151,9 @@ pub fn build_tray<R: Runtime>(
             if open_settings {
                 let _ = setup_tx.send(Msg::Menu(MenuId::Settings));
             }
+            if let Some(watch) = tray::follow::start(&core.paths, setup_tx.clone()) {
+                app.manage(watch);
+            }
             let main_loop = runtime::Loop::new(handle, core, tr, setup_tx, first);
             tauri::async_runtime::spawn(main_loop.run(rx));
             Ok(())

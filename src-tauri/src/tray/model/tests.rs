@@ -377,3 +377,16 @@ fn menu_ids_round_trip() {
     assert_eq!(MenuId::parse("info:3"), None);
     assert_eq!(MenuId::parse("signin:"), None);
 }
+
+#[test]
+fn files_changed_during_a_load_take_one_more_load_and_a_burst_no_more() {
+    let mut m = Model::default();
+    assert_eq!(update(&mut m, Msg::Started, NOW), vec![Effect::Load]);
+    // the snapshot in flight may predate the change: none now, one once it is in
+    assert!(update(&mut m, Msg::FilesChanged, NOW).is_empty());
+    assert!(update(&mut m, Msg::FilesChanged, NOW).is_empty());
+    let snap = snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))]);
+    assert!(update(&mut m, Msg::Loaded(snap.clone()), NOW).contains(&Effect::Load));
+    assert!(!update(&mut m, Msg::Loaded(snap), NOW).contains(&Effect::Load), "one more, not a loop");
+    assert_eq!(update(&mut m, Msg::FilesChanged, NOW), vec![Effect::Load]);
+}
