@@ -116,6 +116,15 @@ settings_title = idbridge settings
 config_changed = config.toml changed outside Settings. Your unsaved edits are still here.
 config_reload = Reload
 config_keep = Keep mine
+config-unknown-key = “{ $key }” is not a setting idbridge knows: remove it, or correct its spelling.
+config-bad-value = “{ $key }” has a value idbridge cannot use. { $expected }
+config-syntax = This line is not valid TOML (a missing quote, bracket or “=”?).
+err-editor = No editor could be opened for config.toml.
+config_broken_title = config.toml needs a fix
+config_broken_hint = Nothing else is lost: fix this one place, save the file, then choose Check again.
+config_line = Line { $line }
+open_config = Open config.toml
+check_again = Check again
 setup_title = Welcome to idbridge
 setup_intro = Three steps: add your identity provider, add an AWS profile, then sign in.
 setup_step_provider = 1. Identity provider

@@ -112,6 +112,15 @@ settings_title = idbridge の設定
 config_changed = config.toml が設定画面の外で変更されました。保存していない編集はそのまま残っています。
 config_reload = 再読み込み
 config_keep = 自分の編集を残す
+config-unknown-key = 「{ $key }」は idbridge の設定項目にありません。削除するか、綴りを直してください。
+config-bad-value = 「{ $key }」の値は使えません。{ $expected }
+config-syntax = この行は TOML として正しくありません（引用符、角かっこ、「=」の不足など）。
+err-editor = config.toml を開くエディターを起動できませんでした。
+config_broken_title = config.toml の修正が必要です
+config_broken_hint = ほかの設定は失われていません。この箇所を直してファイルを保存し、「もう一度確認」を押してください。
+config_line = { $line } 行目
+open_config = config.toml を開く
+check_again = もう一度確認
 setup_title = idbridge へようこそ
 setup_intro = ID プロバイダーと AWS プロファイルを追加して、サインインするだけです。
 setup_step_provider = 1. ID プロバイダー

@@ -3,6 +3,7 @@
 
 #[cfg(target_os = "linux")]
 pub mod autostart;
+pub mod broken;
 pub mod doctor;
 pub mod follow;
 pub mod import;
@@ -40,8 +41,18 @@ impl WindowState {
     }
 
     /// The language config.toml asks for, else the OS's (read each time: Settings may just have changed it).
+    /// A config.toml that does not load still says its language if it is TOML: a broken file is explained
+    /// in the language the person chose.
     pub fn lang(&self) -> Lang {
-        crate::i18n::pick(self.core.load_config().ok().and_then(|c| c.app.language))
+        let configured = match self.core.load_config() {
+            Ok(c) => c.app.language,
+            Err(_) => std::fs::read_to_string(&self.core.paths.config_file)
+                .ok()
+                .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+                .and_then(|doc| doc.get("app")?.get("language")?.as_str().map(str::to_owned))
+                .and_then(|code| Lang::ALL.into_iter().find(|l| l.code() == code)),
+        };
+        crate::i18n::pick(configured)
     }
 
     pub fn error(&self, e: &idbridge_core::Error) -> UiError {
@@ -82,6 +93,8 @@ pub enum WindowCode {
     Import,
     /// A form field holds a value that is not valid.
     Invalid,
+    /// No editor could be started for config.toml.
+    Editor,
 }
 
 impl UiCode {
@@ -92,6 +105,7 @@ impl UiCode {
             Self::Window(WindowCode::Autostart) => "autostart",
             Self::Window(WindowCode::Import) => "import",
             Self::Window(WindowCode::Invalid) => "invalid",
+            Self::Window(WindowCode::Editor) => "editor",
         }
     }
 }

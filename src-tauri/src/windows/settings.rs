@@ -20,7 +20,7 @@ pub struct SettingsView {
     /// What the file held when read (see `follow`): the page compares it with the watcher's.
     pub stamp: String,
     /// Set when config.toml exists but cannot be used (a missing file is a first run, not an error).
-    pub config_error: Option<UiError>,
+    pub config_error: Option<crate::windows::broken::ConfigProblem>,
     pub first_run: bool,
     pub providers: BTreeMap<String, ProviderForm>,
     pub profiles: BTreeMap<String, ProfileForm>,
@@ -59,13 +59,15 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>
         Err(idbridge_core::Error::Config(idbridge_core::config::ConfigError::Missing { .. })) => {
             (Config::default(), None, true)
         }
-        Err(e) => (Config::default(), Some(state.error(&e)), false),
+        Err(e) => (Config::default(), Some(crate::windows::broken::problem(&state, &e)), false),
     };
+    // a broken file is a place to fix it, not a first run with nothing configured
+    let first_run = config_error.is_none() && (first_run || config.providers.is_empty() || config.profiles.is_empty());
     SettingsView {
         config_path: state.core.paths.config_file.display().to_string(),
         stamp: crate::windows::follow::stamp(&state.core.paths.config_file),
         config_error,
-        first_run: first_run || config.providers.is_empty() || config.profiles.is_empty(),
+        first_run,
         providers: config
             .providers
             .iter()

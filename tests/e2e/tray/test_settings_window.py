@@ -1,5 +1,6 @@
 """The Settings window driven through WebDriver (tauri-driver + WebKitWebDriver), as a person fills it in."""
 import json
+import os
 import socket
 import subprocess
 import tomllib
@@ -329,3 +330,55 @@ def test_reload_replaces_unsaved_edits_with_the_file(world, settings):
     settings.find_element(By.ID, "config-reload").click()
     WebDriverWait(settings, 10).until(lambda d: value(profile, "region") == "eu-central-1")
     assert not settings.find_element(By.ID, "config-changed").is_displayed()
+
+
+@pytest.fixture
+def opener(world, monkeypatch):
+    """A stand-in for xdg-open on PATH that writes down what it was asked to open."""
+    bin_dir, log = world.tmp / "bin", world.tmp / "opened.log"
+    bin_dir.mkdir()
+    (bin_dir / "xdg-open").write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    (bin_dir / "xdg-open").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return log
+
+
+def break_config(world, extra=""):
+    config = world.home / "config.toml"
+    good = config.read_text()
+    lines = good.splitlines(keepends=True)
+    lines.insert(4, "bogus_key = 1\n")  # inside the provider's table
+    config.write_text(extra + "".join(lines))
+    return good, 5 + extra.count("\n")
+
+
+def test_a_broken_config_says_where_and_what_and_offers_to_open_it(world, opener, settings):
+    good, line = break_config(world)
+    settings.refresh()
+    box = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.ID, "config-error").is_displayed()
+                                            and d.find_element(By.ID, "config-error"))
+    assert not settings.find_element(By.ID, "setup").is_displayed(), "not a first run"
+    assert not settings.find_element(By.ID, "editing").is_displayed(), "no empty lists"
+    assert box.find_element(By.ID, "broken-path").text == str(world.home / "config.toml")
+    assert box.find_element(By.ID, "broken-line").text == f"Line {line}"
+    assert box.find_element(By.ID, "broken-what").text == (
+        f"“providers.{world.provider}.bogus_key” is not a setting idbridge knows: remove it, or correct its spelling.")
+    box.find_element(By.ID, "open-config").click()
+    wait_for(lambda: opener.exists() and opener.read_text().strip() == str(world.home / "config.toml"), 10, "the editor")
+    # fixed in the editor: Settings follows the file; Check again reads it too
+    (world.home / "config.toml").write_text(good)
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "editing").is_displayed())
+    assert not settings.find_element(By.ID, "config-error").is_displayed()
+    assert "dev" in settings.find_element(By.ID, "profile-list").text
+
+
+def test_a_broken_config_is_explained_in_japanese_and_check_again_reads_it(world, settings):
+    good, line = break_config(world, extra='[app]\nlanguage = "ja"\n\n')
+    settings.refresh()
+    box = WebDriverWait(settings, 20).until(lambda d: d.find_element(By.ID, "config-error").is_displayed()
+                                            and d.find_element(By.ID, "config-error"))
+    assert box.find_element(By.ID, "broken-line").text == f"{line} 行目"
+    assert box.find_element(By.ID, "broken-what").text.startswith(f"「providers.{world.provider}.bogus_key」は")
+    assert box.find_element(By.ID, "check-again").text == "もう一度確認"
+    box.find_element(By.ID, "check-again").click()
+    assert box.is_displayed(), "still broken"

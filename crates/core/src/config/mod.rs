@@ -308,6 +308,7 @@ mod chain;
 pub mod edit;
 pub mod import;
 pub mod partition;
+pub mod spot;
 mod validate;
 
 pub use validate::{check_endpoint, check_issuer, check_role_arn};
