@@ -174,6 +174,7 @@ pub fn build_window<R: Runtime>(
         .invoke_handler(tauri::generate_handler![
             windows::ui_strings,
             windows::close_window,
+            windows::retitle,
             windows::page_ready,
             windows::fit_window,
             windows::copy_text,

@@ -46,6 +46,7 @@ form.addEventListener("submit", async (e) => {
     clean(form);
     // a new language: the strings first, so the redraw uses them
     await loadStrings();
+    invoke("retitle");
     await reload();
     ok(form, tr("saved"));
   } catch (err) { showError(form, err); }

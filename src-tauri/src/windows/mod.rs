@@ -195,6 +195,14 @@ pub fn page_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
     eprintln!("idbridge-app: {} window ready", window.label());
 }
 
+/// Settings' title in the language just chosen (the title bar is not part of the page).
+#[tauri::command]
+pub fn retitle<R: Runtime>(window: tauri::WebviewWindow<R>, state: State<'_, WindowState>) {
+    if window.label() == "settings" {
+        let _ = window.set_title(&state.tr.s(state.lang(), "title_settings"));
+    }
+}
+
 /// Escape and Ctrl+W.
 #[tauri::command]
 pub fn close_window<R: Runtime>(window: tauri::WebviewWindow<R>) {

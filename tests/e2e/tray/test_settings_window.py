@@ -131,6 +131,9 @@ def test_switching_to_japanese_changes_the_labels(world, settings):
     button = settings.find_element(By.CSS_SELECTOR, "#provider-form button[type=submit]")
     assert button.size["height"] < 48, f"one line of text: {button.size}"
     assert tomllib.loads((world.home / "config.toml").read_text())["app"]["language"] == "ja"
+    # the title bar too, without reopening the window
+    wait_for(lambda: subprocess.run(["xdotool", "search", "--name", "idbridge — 設定"], capture_output=True,
+                                    text=True).stdout.split(), 10, "the Japanese window title")
 
 
 def test_delete_asks_first_and_escape_closes(world, settings):

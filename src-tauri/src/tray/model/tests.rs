@@ -390,3 +390,12 @@ fn files_changed_during_a_load_take_one_more_load_and_a_burst_no_more() {
     assert!(!update(&mut m, Msg::Loaded(snap), NOW).contains(&Effect::Load), "one more, not a loop");
     assert_eq!(update(&mut m, Msg::FilesChanged, NOW), vec![Effect::Load]);
 }
+
+#[test]
+fn the_icon_is_not_green_while_a_provider_is_signed_out() {
+    let mut snap = snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))]);
+    snap.providers.push(ProviderSnap { name: "corp".into(), signed_in: Some(false), identity: None });
+    snap.profiles.push(profile("prod", "corp", ProfileState::SignedOut, None));
+    let (m, _) = loaded(snap);
+    assert_eq!(shown(&m).0.icon, IconState::Expiring);
+}

@@ -251,7 +251,8 @@ fn icon_state(model: &Model, shown: &[Shown<'_>], now: OffsetDateTime) -> IconSt
         IconState::Error
     } else if !any_signed_in {
         IconState::SignedOut
-    } else if shown.iter().any(|s| s.state == ProfileState::RefreshFailing) {
+    } else if shown.iter().any(|s| matches!(s.state, ProfileState::RefreshFailing | ProfileState::SignedOut)) {
+        // some profiles work, others wait for a sign-in: not all well
         IconState::Expiring
     } else {
         IconState::Ok
