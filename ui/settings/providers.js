@@ -31,7 +31,8 @@ onRender((state) => {
   // a form without unsaved edits shows the entry as the file has it now
   if (original(form) !== null && !isDirty(form)) edit(original(form), state.providers[original(form)], false);
   fillList($("#provider-list"), Object.entries(state.providers).map(([name, p]) =>
-    listItem("providers", name, p.issuer, form, () => edit(name, p))));
+    listItem("providers", name, p.issuer, form, () => edit(name, p),
+      Object.values(state.profiles).some((profile) => profile.provider === name))));
   heading(form, HEADING);
 });
 

@@ -99,6 +99,10 @@ def test_a_valid_provider_and_profile_are_saved_keeping_comments(world, settings
         lambda d: d.find_element(By.ID, "provider-result").text == "Found the identity provider; device sign-in is available.")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(settings, 10).until(lambda d: "corp" in d.find_element(By.ID, "provider-list").text)
+    rows = {r.find_element(By.TAG_NAME, "strong").text: r.text
+            for r in settings.find_elements(By.CSS_SELECTOR, "#provider-list .list-item")}
+    assert "Sign in now" not in rows["corp"], "no sign-in for a provider no profile uses yet"
+    assert "Sign in now" in rows[world.provider]
 
     profile = settings.find_element(By.ID, "profile-form")
     fill(profile, name="staging", role_arn="arn:aws:iam::123456789012:role/staging", region="eu-west-1",

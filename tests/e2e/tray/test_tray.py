@@ -144,6 +144,7 @@ def test_first_run_opens_the_setup_view_and_the_menu_says_set_up(world, tray):
     app = tray()
     wait_for(lambda: window_named("idbridge — Settings"), 30, "the setup view on first run")
     assert first_action(app) == "Set up idbridge…"
+    assert not [i for i in app.menu()["children"] if i["label"] == "Settings…"], "Set up opens Settings: not twice"
 
 
 def test_escape_cancels_the_sign_in_and_the_menu_offers_it_again(world, tray, window_manager):

@@ -281,7 +281,8 @@ fn first_run_offers_set_up_and_opens_it_once() {
     let (mut m, fx) = loaded(missing.clone());
     assert_eq!(fx, vec![Effect::OpenSettings]);
     let (v, l) = shown(&m);
-    assert_eq!(l, vec!["Set up idbridge…", "---", "Settings…", "Quit idbridge"]);
+    // Set up opens Settings: not offered twice
+    assert_eq!(l, vec!["Set up idbridge…", "---", "Quit idbridge"]);
     assert_eq!(v.tooltip, "idbridge — not set up yet");
     assert_eq!(v.icon, IconState::SignedOut);
     update(&mut m, Msg::Tick { utc_offset: None }, NOW);
