@@ -67,7 +67,7 @@ err-config = The settings file has a problem.
 err-access_denied = The sign-in was declined in the browser.
 err-expired_token = The sign-in code expired before it was approved.
 err-id_token_rejected = The identity provider sent a token that could not be trusted.
-err-issuer_mismatch = The identity provider gave a different issuer than the settings say.
+err-issuer_mismatch = The issuer in the settings differs from the one the identity provider gives: enter it exactly as the IdP writes it (often: add the trailing “/”).
 err-idp_unreachable = The identity provider could not be reached.
 err-idp_error = The identity provider refused the request.
 err-sts_unreachable = AWS could not be reached.
@@ -105,11 +105,27 @@ field-notify_before_expiry_minutes = Choose between 1 and 120 minutes.
 field-provider = Choose a provider.
 field-language = Choose a language.
 field-section = Unknown section.
+exists-profiles = A profile named { $name } exists: edit it, or choose another name.
+exists-providers = A provider named { $name } exists: edit it, or choose another name.
+renaming_provider = Rename identity provider { $from } to { $name }
+renaming_profile = Rename AWS profile { $from } to { $name }
 
 ## Settings window
 title_settings = idbridge — Settings
 title_signin = idbridge — Sign in
 settings_title = idbridge settings
+config_changed = config.toml changed outside Settings. Your unsaved edits are still here.
+config_reload = Reload
+config_keep = Keep mine
+config-unknown-key = “{ $key }” is not a setting idbridge knows: remove it, or correct its spelling.
+config-bad-value = “{ $key }” has a value idbridge cannot use. { $expected }
+config-syntax = This line is not valid TOML (a missing quote, bracket or “=”?).
+err-editor = No editor could be opened for config.toml.
+config_broken_title = config.toml needs a fix
+config_broken_hint = Nothing else is lost: fix this one place, save the file, then choose Check again.
+config_line = Line { $line }
+open_config = Open config.toml
+check_again = Check again
 setup_title = Welcome to idbridge
 setup_intro = Three steps: add your identity provider, add an AWS profile, then sign in.
 setup_step_provider = 1. Identity provider

@@ -63,7 +63,7 @@ err-config = 設定ファイルに問題があります。
 err-access_denied = ブラウザーでサインインが拒否されました。
 err-expired_token = 承認される前にサインインのコードが期限切れになりました。
 err-id_token_rejected = ID プロバイダーから信頼できないトークンが届きました。
-err-issuer_mismatch = ID プロバイダーの発行者が設定と違います。
+err-issuer_mismatch = 設定の発行者 (issuer) が ID プロバイダーの示すものと違います。IdP の表記どおりに入力してください（多くの場合、末尾に「/」を付けます）。
 err-idp_unreachable = ID プロバイダーに接続できません。
 err-idp_error = ID プロバイダーが要求を拒否しました。
 err-sts_unreachable = AWS に接続できません。
@@ -101,11 +101,27 @@ field-notify_before_expiry_minutes = 1〜120 分の範囲で指定してくだ�
 field-provider = プロバイダーを選んでください。
 field-language = 言語を選んでください。
 field-section = 不明な項目です。
+exists-profiles = { $name } という名前のプロファイルがあります。編集するか、別の名前にしてください。
+exists-providers = { $name } という名前のプロバイダーがあります。編集するか、別の名前にしてください。
+renaming_provider = ID プロバイダー { $from } の名前を { $name } に変更
+renaming_profile = AWS プロファイル { $from } の名前を { $name } に変更
 
 ## Settings window
 title_settings = idbridge — 設定
 title_signin = idbridge — サインイン
 settings_title = idbridge の設定
+config_changed = config.toml が設定画面の外で変更されました。保存していない編集はそのまま残っています。
+config_reload = 再読み込み
+config_keep = 自分の編集を残す
+config-unknown-key = 「{ $key }」は idbridge の設定項目にありません。削除するか、綴りを直してください。
+config-bad-value = 「{ $key }」の値は使えません。{ $expected }
+config-syntax = この行は TOML として正しくありません（引用符、角かっこ、「=」の不足など）。
+err-editor = config.toml を開くエディターを起動できませんでした。
+config_broken_title = config.toml の修正が必要です
+config_broken_hint = ほかの設定は失われていません。この箇所を直してファイルを保存し、「もう一度確認」を押してください。
+config_line = { $line } 行目
+open_config = config.toml を開く
+check_again = もう一度確認
 setup_title = idbridge へようこそ
 setup_intro = ID プロバイダーと AWS プロファイルを追加して、サインインするだけです。
 setup_step_provider = 1. ID プロバイダー

@@ -11,6 +11,7 @@ mod app_icon;
 pub mod i18n;
 mod ipc;
 pub mod tray;
+mod watch;
 mod windows;
 
 use std::path::PathBuf;
@@ -150,6 +151,9 @@ pub fn build_tray<R: Runtime>(
             if open_settings {
                 let _ = setup_tx.send(Msg::Menu(MenuId::Settings));
             }
+            if let Some(watch) = tray::follow::start(&core.paths, setup_tx.clone()) {
+                app.manage(watch);
+            }
             let main_loop = runtime::Loop::new(handle, core, tr, setup_tx, first);
             tauri::async_runtime::spawn(main_loop.run(rx));
             Ok(())
@@ -170,6 +174,7 @@ pub fn build_window<R: Runtime>(
         .invoke_handler(tauri::generate_handler![
             windows::ui_strings,
             windows::close_window,
+            windows::retitle,
             windows::page_ready,
             windows::fit_window,
             windows::copy_text,
@@ -186,6 +191,7 @@ pub fn build_window<R: Runtime>(
             settings::test_provider,
             settings::request_sign_in,
             doctor::check_setup,
+            windows::broken::open_config,
             import::preview_import,
             import::apply_import,
         ])
@@ -198,7 +204,12 @@ pub fn build_window<R: Runtime>(
                     windows::open(&handle, "signin", &[("provider", Arg::from(&p))])?;
                     signin::start(&handle, p);
                 }
-                None => windows::open(&handle, "settings", &[])?,
+                None => {
+                    windows::open(&handle, "settings", &[])?;
+                    let state = handle.state::<WindowState>();
+                    let config = state.core.paths.config_file.clone();
+                    windows::follow::start(&handle, config, state.written.clone());
+                }
             }
             Ok(())
         })

@@ -40,6 +40,21 @@ export function ok(form, text) {
   result(form, "ok", text);
 }
 
+// a form with edits not saved yet: a change on disk then asks before it replaces them (see state.js)
+export const isDirty = (form) => "dirty" in form.dataset;
+export const clean = (form) => { delete form.dataset.dirty; };
+
+export function trackEdits(form) {
+  const mark = () => { form.dataset.dirty = ""; };
+  form.addEventListener("input", mark);
+  form.addEventListener("change", mark);
+}
+
+// what the form was filled with from the file: Save sends it, so that only the fields changed here are written
+const bases = new WeakMap();
+export const base = (form) => bases.get(form) ?? null;
+export const setBase = (form, value) => bases.set(form, value);
+
 // an error no longer applies once its field is edited; a success stays
 export function clearOnEdit(form) {
   form.addEventListener("input", (e) => {
@@ -48,12 +63,27 @@ export function clearOnEdit(form) {
   });
 }
 
-// the heading says which entry Save writes: the name as typed, or a new one
+// the entry the form edits (its name when Edit was chosen), or none: a new entry, which must take a free name
+export const original = (form) => form.dataset.original ?? null;
+
+export function setOriginal(form, name) {
+  if (name == null) delete form.dataset.original;
+  else form.dataset.original = name;
+}
+
+// the heading says which entry Save writes: the name as typed, or a new one; a changed name is a rename
 export function heading(form, key) {
-  form.querySelector("h3").textContent = tr(key, { name: form.name.value.trim() || tr("new_entry") });
+  const name = form.name.value.trim();
+  const from = original(form);
+  form.querySelector("h3").textContent = from !== null && name && name !== from
+    ? tr(key.replace("editing_", "renaming_"), { from, name })
+    : tr(key, { name: name || tr("new_entry") });
 }
 
 export function startNew(form, key) {
+  setOriginal(form, null);
+  setBase(form, null);
+  clean(form);
   form.reset();
   clearErrors(form);
   result(form, "", "");

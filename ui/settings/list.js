@@ -5,13 +5,14 @@ import { invoke } from "../tauri.js";
 import { ok, showError } from "./forms.js";
 import { reload } from "./state.js";
 
-// form: where the outcome of a delete is reported
-export function listItem(section, name, detail, form, edit) {
+// form: where the outcome of a delete is reported; canSignIn: a provider that some profile uses
+// (a sign-in without a profile would end in "0 profiles ready")
+export function listItem(section, name, detail, form, edit, canSignIn = false) {
   const buttons = el("div", { class: "actions" });
   const button = (label, cls, onclick) => el("button", { type: "button", class: cls, onclick }, label);
   const normal = () => {
     const list = [button(tr("edit"), "", () => edit()), button(tr("delete"), "danger", confirm)];
-    if (section === "providers") list.unshift(button(tr("sign_in_now"), "", () => invoke("request_sign_in", { provider: name })));
+    if (section === "providers" && canSignIn) list.unshift(button(tr("sign_in_now"), "", () => invoke("request_sign_in", { provider: name })));
     buttons.replaceChildren(...list);
   };
   // Delete asks first, in place: "Delete dev?" [Yes, delete] [Cancel]

@@ -1,9 +1,14 @@
 // The settings as the app last returned them; a save changes config.toml, so every section redraws from a fresh copy.
+// config.toml is followed on disk: a change made elsewhere reloads the page, unless a form holds unsaved
+// edits; then the person chooses: Reload (the file's version) or Keep mine (their edits, saved over the rest).
+import { $ } from "../dom.js";
 import { applyLanguage } from "../i18n.js";
-import { invoke } from "../tauri.js";
+import { invoke, listen } from "../tauri.js";
+import { clean, isDirty } from "./forms.js";
 
 export let state = null;
 const renderers = [];
+const edited = () => [...document.querySelectorAll("form")].filter(isDirty);
 
 export function onRender(render) {
   renderers.push(render);
@@ -14,3 +19,23 @@ export async function reload() {
   applyLanguage();
   for (const render of renderers) render(state);
 }
+
+const notice = $("#config-changed");
+
+listen("config-changed", (event) => {
+  if (!state || event.payload === state.stamp) return;
+  if (edited().length) notice.hidden = false;
+  else reload();
+});
+
+$("#config-reload").addEventListener("click", () => {
+  for (const form of edited()) clean(form);
+  notice.hidden = true;
+  reload();
+});
+
+// the lists follow the file; the forms keep what was typed, and Save writes only those fields
+$("#config-keep").addEventListener("click", () => {
+  notice.hidden = true;
+  reload();
+});

@@ -120,6 +120,7 @@ pub async fn apply_import(
         let paths = &state.core.paths;
         import::apply(&plan, &paths.config_file, &paths.state_dir, overwrite_local)
             .map_err(|e| ui_error(&state, &e))?;
+        state.wrote_config();
         tell_tray(&ToTray::ConfigSaved);
     }
     Ok(preview(&plan))

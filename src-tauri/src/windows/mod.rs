@@ -3,12 +3,15 @@
 
 #[cfg(target_os = "linux")]
 pub mod autostart;
+pub mod broken;
 pub mod doctor;
+pub mod follow;
 pub mod import;
+pub mod merge;
 pub mod settings;
 pub mod signin;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use idbridge_core::{ErrorCode, Idbridge};
 use serde::Serialize;
@@ -20,16 +23,36 @@ use crate::i18n::{Arg, Lang, Tr, reason};
 pub struct WindowState {
     pub core: Arc<Idbridge>,
     pub tr: Tr,
+    /// The stamp of config.toml as this window last wrote it: its own saves are not news to the page.
+    pub written: Arc<Mutex<String>>,
 }
 
 impl WindowState {
     pub fn new(core: Arc<Idbridge>) -> Self {
-        Self { core, tr: Tr::new() }
+        Self { core, tr: Tr::new(), written: Arc::default() }
+    }
+
+    /// Remembers what a save of this window made of config.toml.
+    pub fn wrote_config(&self) {
+        let stamp = follow::stamp(&self.core.paths.config_file);
+        if let Ok(mut w) = self.written.lock() {
+            *w = stamp;
+        }
     }
 
     /// The language config.toml asks for, else the OS's (read each time: Settings may just have changed it).
+    /// A config.toml that does not load still says its language if it is TOML: a broken file is explained
+    /// in the language the person chose.
     pub fn lang(&self) -> Lang {
-        crate::i18n::pick(self.core.load_config().ok().and_then(|c| c.app.language))
+        let configured = match self.core.load_config() {
+            Ok(c) => c.app.language,
+            Err(_) => std::fs::read_to_string(&self.core.paths.config_file)
+                .ok()
+                .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+                .and_then(|doc| doc.get("app")?.get("language")?.as_str().map(str::to_owned))
+                .and_then(|code| Lang::ALL.into_iter().find(|l| l.code() == code)),
+        };
+        crate::i18n::pick(configured)
     }
 
     pub fn error(&self, e: &idbridge_core::Error) -> UiError {
@@ -70,6 +93,8 @@ pub enum WindowCode {
     Import,
     /// A form field holds a value that is not valid.
     Invalid,
+    /// No editor could be started for config.toml.
+    Editor,
 }
 
 impl UiCode {
@@ -80,6 +105,7 @@ impl UiCode {
             Self::Window(WindowCode::Autostart) => "autostart",
             Self::Window(WindowCode::Import) => "import",
             Self::Window(WindowCode::Invalid) => "invalid",
+            Self::Window(WindowCode::Editor) => "editor",
         }
     }
 }
@@ -167,6 +193,14 @@ pub fn ui_strings(state: State<'_, WindowState>) -> UiStrings {
 #[tauri::command]
 pub fn page_ready<R: Runtime>(window: tauri::WebviewWindow<R>) {
     eprintln!("idbridge-app: {} window ready", window.label());
+}
+
+/// Settings' title in the language just chosen (the title bar is not part of the page).
+#[tauri::command]
+pub fn retitle<R: Runtime>(window: tauri::WebviewWindow<R>, state: State<'_, WindowState>) {
+    if window.label() == "settings" {
+        let _ = window.set_title(&state.tr.s(state.lang(), "title_settings"));
+    }
 }
 
 /// Escape and Ctrl+W.

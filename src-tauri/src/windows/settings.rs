@@ -12,13 +12,15 @@ use tauri_plugin_autostart::ManagerExt;
 
 use crate::i18n::Lang;
 use crate::ipc::{ToTray, tell_tray};
-use crate::windows::{UiError, WindowCode, WindowState};
+use crate::windows::{UiError, WindowCode, WindowState, merge};
 
 #[derive(Serialize)]
 pub struct SettingsView {
     pub config_path: String,
+    /// What the file held when read (see `follow`): the page compares it with the watcher's.
+    pub stamp: String,
     /// Set when config.toml exists but cannot be used (a missing file is a first run, not an error).
-    pub config_error: Option<UiError>,
+    pub config_error: Option<crate::windows::broken::ConfigProblem>,
     pub first_run: bool,
     pub providers: BTreeMap<String, ProviderForm>,
     pub profiles: BTreeMap<String, ProfileForm>,
@@ -28,14 +30,14 @@ pub struct SettingsView {
     pub autostart: bool,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct ProviderForm {
     pub issuer: String,
     pub client_id: String,
     pub scopes: Vec<String>,
 }
 
-#[derive(Serialize, Deserialize, Clone)]
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
 pub struct ProfileForm {
     pub provider: String,
     pub role_arn: String,
@@ -57,12 +59,15 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>
         Err(idbridge_core::Error::Config(idbridge_core::config::ConfigError::Missing { .. })) => {
             (Config::default(), None, true)
         }
-        Err(e) => (Config::default(), Some(state.error(&e)), false),
+        Err(e) => (Config::default(), Some(crate::windows::broken::problem(&state, &e)), false),
     };
+    // a broken file is a place to fix it, not a first run with nothing configured
+    let first_run = config_error.is_none() && (first_run || config.providers.is_empty() || config.profiles.is_empty());
     SettingsView {
         config_path: state.core.paths.config_file.display().to_string(),
+        stamp: crate::windows::follow::stamp(&state.core.paths.config_file),
         config_error,
-        first_run: first_run || config.providers.is_empty() || config.profiles.is_empty(),
+        first_run,
         providers: config
             .providers
             .iter()
@@ -106,6 +111,7 @@ fn edit(
     let current = state.core.load_config().unwrap_or_default();
     change(&mut editor, &current)?;
     editor.save(&path).map_err(|e| edit_error(state, e))?;
+    state.wrote_config();
     tell_tray(&ToTray::ConfigSaved);
     Ok(())
 }
@@ -121,58 +127,96 @@ fn check_name(state: &WindowState, name: &str) -> Result<(), UiError> {
     if idbridge_core::config::is_valid_name(name) { Ok(()) } else { Err(state.field_error("name")) }
 }
 
+/// Where a Save writes: a new entry (`original` None) takes a name the file does not have yet; an edited
+/// one keeps its name, or is renamed (the form says so) onto a free one. Checked against the file as it is now.
+fn place(
+    state: &WindowState,
+    e: &mut ConfigEditor,
+    section: &str,
+    name: &str,
+    original: Option<&str>,
+) -> Result<(), UiError> {
+    match original {
+        None => e.check_new(section, name),
+        Some(from) => e.rename(section, from, name),
+    }
+    .map_err(|err| match err {
+        EditError::Exists { .. } => {
+            let message = state.tr.t(state.lang(), &format!("exists-{section}"), &[("name", name.into())]);
+            UiError { message, ..state.field_error("name") }
+        }
+        other => edit_error(state, other),
+    })
+}
+
 #[tauri::command]
-pub fn save_provider(state: State<'_, WindowState>, name: String, form: ProviderForm) -> Result<(), UiError> {
+pub fn save_provider(
+    state: State<'_, WindowState>,
+    name: String,
+    original: Option<String>,
+    form: ProviderForm,
+    base: Option<ProviderForm>,
+) -> Result<(), UiError> {
     check_name(&state, &name)?;
     edit(&state, |e, current| {
-        let params = current.providers.get(&name).map(|p| p.params.clone()).unwrap_or_default();
+        place(&state, e, "providers", &name, original.as_deref())?;
+        let old = original.as_ref().and_then(|o| current.providers.get(o));
+        let params = old.map(|p| p.params.clone()).unwrap_or_default();
         let scopes: Vec<String> = form.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        let old = current.providers.get(&name);
-        e.set_provider(
-            &name,
-            &Provider {
-                issuer: form.issuer.trim().into(),
-                client_id: form.client_id.trim().into(),
-                scopes,
-                params,
-                // what the form does not show is kept as it is
-                device_authorization_endpoint: old.and_then(|p| p.device_authorization_endpoint.clone()),
-                token_endpoint: old.and_then(|p| p.token_endpoint.clone()),
-                flow: old.map(|p| p.flow).unwrap_or_default(),
-                redirect_uri: old.and_then(|p| p.redirect_uri.clone()),
-            },
-        );
+        let mut new = Provider {
+            issuer: form.issuer.trim().into(),
+            client_id: form.client_id.trim().into(),
+            scopes,
+            params,
+            // what the form does not show is kept as it is
+            device_authorization_endpoint: old.and_then(|p| p.device_authorization_endpoint.clone()),
+            token_endpoint: old.and_then(|p| p.token_endpoint.clone()),
+            flow: old.map(|p| p.flow).unwrap_or_default(),
+            redirect_uri: old.and_then(|p| p.redirect_uri.clone()),
+        };
+        if let (Some(base), Some(disk)) = (&base, old) {
+            merge::provider(&mut new, &form, base, disk);
+        }
+        e.set_provider(&name, &new);
         Ok(())
     })
 }
 
 #[tauri::command]
-pub fn save_profile(state: State<'_, WindowState>, name: String, form: ProfileForm) -> Result<(), UiError> {
+pub fn save_profile(
+    state: State<'_, WindowState>,
+    name: String,
+    original: Option<String>,
+    form: ProfileForm,
+    base: Option<ProfileForm>,
+) -> Result<(), UiError> {
     check_name(&state, &name)?;
     if form.provider.is_empty() {
         return Err(state.field_error("provider"));
     }
     edit(&state, |e, current| {
-        let old = current.profiles.get(&name);
-        e.set_profile(
-            &name,
-            &Profile {
-                provider: form.provider,
-                role_arn: form.role_arn.trim().into(),
-                region: form.region.trim().into(),
-                duration_seconds: form.duration_minutes.saturating_mul(60),
-                session_name_claim: blank(form.session_name_claim),
-                // endpoints are for VPC endpoints and tests: kept as written, not edited here
-                sts_endpoint: old.and_then(|p| p.sts_endpoint.clone()),
-                federation_endpoint: old.and_then(|p| p.federation_endpoint.clone()),
-                console_destination: blank(form.console_destination),
-                browser: old.and_then(|p| p.browser.clone()),
-                console_container: old.and_then(|p| p.console_container.clone()),
-                console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
-                source_profile: old.and_then(|p| p.source_profile.clone()),
-                external_id: old.and_then(|p| p.external_id.clone()),
-            },
-        );
+        place(&state, e, "profiles", &name, original.as_deref())?;
+        let old = original.as_ref().and_then(|o| current.profiles.get(o));
+        let mut new = Profile {
+            provider: form.provider.clone(),
+            role_arn: form.role_arn.trim().into(),
+            region: form.region.trim().into(),
+            duration_seconds: form.duration_minutes.saturating_mul(60),
+            session_name_claim: blank(form.session_name_claim.clone()),
+            // endpoints are for VPC endpoints and tests: kept as written, not edited here
+            sts_endpoint: old.and_then(|p| p.sts_endpoint.clone()),
+            federation_endpoint: old.and_then(|p| p.federation_endpoint.clone()),
+            console_destination: blank(form.console_destination.clone()),
+            browser: old.and_then(|p| p.browser.clone()),
+            console_container: old.and_then(|p| p.console_container.clone()),
+            console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
+            source_profile: old.and_then(|p| p.source_profile.clone()),
+            external_id: old.and_then(|p| p.external_id.clone()),
+        };
+        if let (Some(base), Some(disk)) = (&base, old) {
+            merge::profile(&mut new, &form, base, disk);
+        }
+        e.set_profile(&name, &new);
         Ok(())
     })
 }

@@ -16,6 +16,9 @@ pub enum EditError {
     Write { path: String, source: std::io::Error },
     #[error("'{name}' is used by profiles {profiles}: delete or move them first")]
     InUse { name: String, profiles: String },
+    /// A new entry, or a rename, under a name the file already has: refused, never a silent replacement.
+    #[error("[{section}.{name}] exists: edit it, or choose another name")]
+    Exists { section: String, name: String },
 }
 
 pub struct ConfigEditor {
@@ -120,6 +123,48 @@ impl ConfigEditor {
         Ok(())
     }
 
+    /// Whether `[section.name]` is in the file as it is now.
+    pub fn exists(&self, section: &str, name: &str) -> bool {
+        self.doc.get(section).and_then(Item::as_table_like).is_some_and(|t| t.contains_key(name))
+    }
+
+    /// Refuses a name the file already has (for a new entry).
+    pub fn check_new(&self, section: &str, name: &str) -> Result<(), EditError> {
+        if self.exists(section, name) {
+            return Err(EditError::Exists { section: section.to_string(), name: name.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Renames `[section.from]` to `to`, keeping its keys and comments, and points what refers to it
+    /// (a profile's `provider`, a chained profile's `source_profile`) at the new name.
+    pub fn rename(&mut self, section: &str, from: &str, to: &str) -> Result<(), EditError> {
+        if from == to {
+            return Ok(());
+        }
+        self.check_new(section, to)?;
+        let Some(t) = self.doc.get_mut(section).and_then(Item::as_table_mut) else { return Ok(()) };
+        let Some(entry) = t.remove(from) else { return Ok(()) };
+        t.insert(to, entry);
+        let reference = match section {
+            "providers" => "provider",
+            "profiles" => "source_profile",
+            _ => return Ok(()),
+        };
+        if let Some(profiles) = self.doc.get_mut("profiles").and_then(Item::as_table_mut) {
+            for (_, p) in profiles.iter_mut() {
+                if let Some(v) = p.get_mut(reference).filter(|v| v.as_str() == Some(from))
+                    && let Some(v) = v.as_value_mut()
+                {
+                    let decor = v.decor().clone();
+                    *v = to.into();
+                    *v.decor_mut() = decor;
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn set_app(&mut self, notify_minutes: u32, language: Option<Language>) {
         let t = table(&mut self.doc, "app");
         set_opt(t, "notify_before_expiry_minutes", Some(i64::from(notify_minutes).into()));
@@ -190,6 +235,37 @@ mod tests {
         });
         assert!(saved.unwrap_err().to_string().contains("providers.auth0.issuer"));
         assert_eq!(text, TEXT);
+    }
+
+    #[test]
+    fn a_new_entry_under_an_existing_name_is_refused() {
+        let (text, _) = edit(|e| {
+            assert!(e.exists("profiles", "dev") && !e.exists("profiles", "prod"));
+            let err = e.check_new("profiles", "dev").unwrap_err();
+            assert_eq!(err.to_string(), "[profiles.dev] exists: edit it, or choose another name");
+            assert!(matches!(e.check_new("providers", "auth0"), Err(EditError::Exists { .. })));
+            e.check_new("providers", "other").unwrap();
+        });
+        assert_eq!(text, TEXT);
+    }
+
+    #[test]
+    fn a_rename_keeps_the_entry_and_moves_what_refers_to_it() {
+        let (text, saved) = edit(|e| {
+            e.rename("providers", "auth0", "corp").unwrap();
+            e.rename("profiles", "dev", "staging").unwrap();
+            // a rename onto a name in use is refused like a new entry
+            let err = e.rename("profiles", "staging", "staging").map(|()| e.check_new("providers", "corp"));
+            assert!(matches!(err, Ok(Err(EditError::Exists { .. }))));
+        });
+        saved.unwrap();
+        assert!(
+            text.contains("[providers.corp]  # the company IdP\nissuer = \"https://a.example.com/\" # keep"),
+            "{text}"
+        );
+        let c = Config::parse(&text, Path::new("c")).unwrap();
+        assert_eq!(c.profiles["staging"].provider, "corp");
+        assert!(!c.profiles.contains_key("dev") && !c.providers.contains_key("auth0"));
     }
 
     #[test]

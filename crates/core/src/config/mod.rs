@@ -313,6 +313,7 @@ pub mod edit;
 pub mod import;
 pub mod partition;
 pub mod sensitive;
+pub mod spot;
 mod validate;
 
 pub use validate::{check_endpoint, check_issuer, check_redirect_uri, check_role_arn};

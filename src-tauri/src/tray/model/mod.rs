@@ -106,6 +106,8 @@ pub struct Model {
     /// The provider whose sign-in window is open.
     pub signing_in: Option<String>,
     pub loading: bool,
+    /// A snapshot was asked for while one was being taken: take another once it is in.
+    pub load_again: bool,
     pub setup_offered: bool,
     pub said: Said,
     pub utc_offset: Option<UtcOffset>,
@@ -190,6 +192,8 @@ pub enum Msg {
     /// The Settings window asked for a sign-in ("Sign in now").
     SignInRequested(String),
     SettingsSaved,
+    /// The state directory or config.toml changed on disk (the CLI, an editor, our own refresh).
+    FilesChanged,
     WindowClosed(WindowKind),
     NotificationAction(String),
     SecondLaunch,

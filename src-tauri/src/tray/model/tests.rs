@@ -281,7 +281,8 @@ fn first_run_offers_set_up_and_opens_it_once() {
     let (mut m, fx) = loaded(missing.clone());
     assert_eq!(fx, vec![Effect::OpenSettings]);
     let (v, l) = shown(&m);
-    assert_eq!(l, vec!["Set up idbridge…", "---", "Settings…", "Quit idbridge"]);
+    // Set up opens Settings: not offered twice
+    assert_eq!(l, vec!["Set up idbridge…", "---", "Quit idbridge"]);
     assert_eq!(v.tooltip, "idbridge — not set up yet");
     assert_eq!(v.icon, IconState::SignedOut);
     update(&mut m, Msg::Tick { utc_offset: None }, NOW);
@@ -376,4 +377,26 @@ fn menu_ids_round_trip() {
     }
     assert_eq!(MenuId::parse("info:3"), None);
     assert_eq!(MenuId::parse("signin:"), None);
+}
+
+#[test]
+fn files_changed_during_a_load_take_one_more_load_and_a_burst_no_more() {
+    let mut m = Model::default();
+    assert_eq!(update(&mut m, Msg::Started, NOW), vec![Effect::Load]);
+    // the snapshot in flight may predate the change: none now, one once it is in
+    assert!(update(&mut m, Msg::FilesChanged, NOW).is_empty());
+    assert!(update(&mut m, Msg::FilesChanged, NOW).is_empty());
+    let snap = snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))]);
+    assert!(update(&mut m, Msg::Loaded(snap.clone()), NOW).contains(&Effect::Load));
+    assert!(!update(&mut m, Msg::Loaded(snap), NOW).contains(&Effect::Load), "one more, not a loop");
+    assert_eq!(update(&mut m, Msg::FilesChanged, NOW), vec![Effect::Load]);
+}
+
+#[test]
+fn the_icon_is_not_green_while_a_provider_is_signed_out() {
+    let mut snap = snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))]);
+    snap.providers.push(ProviderSnap { name: "corp".into(), signed_in: Some(false), identity: None });
+    snap.profiles.push(profile("prod", "corp", ProfileState::SignedOut, None));
+    let (m, _) = loaded(snap);
+    assert_eq!(shown(&m).0.icon, IconState::Expiring);
 }

@@ -19,7 +19,11 @@ pub fn update(model: &mut Model, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
             model.loading = false;
             loaded(model, snapshot);
             decide(model, now, &mut fx);
+            if std::mem::take(&mut model.load_again) {
+                load(model, &mut fx);
+            }
         }
+        Msg::FilesChanged => load(model, &mut fx),
         Msg::Menu(id) => menu(model, id, now, &mut fx),
         Msg::NotificationAction(id) => {
             if let Some(id) = MenuId::parse(&id) {
@@ -89,8 +93,12 @@ fn track(model: &Model, profile: &str) -> crate::tray::scheduler::Track {
     model.local.get(profile).map(|l| l.track.clone()).unwrap_or_default()
 }
 
+/// One snapshot at a time; asked for while one is being taken (a refresh just ended, files changed),
+/// one more follows it: the one in flight may predate what asked (a Retry that succeeded stayed amber).
 fn load(model: &mut Model, fx: &mut Vec<Effect>) {
-    if !model.loading {
+    if model.loading {
+        model.load_again = true;
+    } else {
         model.loading = true;
         fx.push(Effect::Load);
     }

@@ -86,7 +86,10 @@ pub fn view(model: &Model, now: OffsetDateTime, tr: &Tr) -> TrayView {
     for p in providers.iter().filter(|p| p.signed_in == Some(true)) {
         entries.push(item(MenuId::SignOut(p.name.clone()), t("sign-out", &[("provider", Arg::from(&p.name))])));
     }
-    entries.push(item(MenuId::Settings, t("settings", &[])));
+    // "Set up idbridge…" or "Fix the settings…" on top already opens Settings: not offered twice
+    if !entries.iter().any(|e| matches!(e, Entry::Item { id: MenuId::SetUp | MenuId::Settings, .. })) {
+        entries.push(item(MenuId::Settings, t("settings", &[])));
+    }
     entries.push(item(MenuId::Quit, t("quit", &[])));
     let icon = icon_state(model, &shown, now);
     let tooltip = tooltip(model, &shown, icon, &entries, tr, lang, &time);
@@ -251,7 +254,8 @@ fn icon_state(model: &Model, shown: &[Shown<'_>], now: OffsetDateTime) -> IconSt
         IconState::Error
     } else if !any_signed_in {
         IconState::SignedOut
-    } else if shown.iter().any(|s| s.state == ProfileState::RefreshFailing) {
+    } else if shown.iter().any(|s| matches!(s.state, ProfileState::RefreshFailing | ProfileState::SignedOut)) {
+        // some profiles work, others wait for a sign-in: not all well
         IconState::Expiring
     } else {
         IconState::Ok
