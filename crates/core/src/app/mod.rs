@@ -20,6 +20,7 @@ pub mod browser_signin;
 mod chain;
 mod console;
 pub mod doctor;
+pub mod endpoint;
 pub mod error;
 pub mod failures;
 pub mod logout;

@@ -37,6 +37,18 @@ impl Credentials {
         json.to_string()
     }
 
+    /// The container credential provider's answer (`AWS_CONTAINER_CREDENTIALS_FULL_URI`): no Version, the
+    /// session token named `Token`, the same Expiration.
+    pub fn to_container_json(&self) -> String {
+        let json = serde_json::json!({
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key.expose(),
+            "Token": self.session_token.expose(),
+            "Expiration": format_expiration(self.expiration),
+        });
+        json.to_string()
+    }
+
     pub fn from_process_json(bytes: &[u8]) -> Result<Self, String> {
         let w: Wire = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
         if w.version != 1 {
@@ -94,6 +106,17 @@ mod tests {
         assert_eq!(json["SecretAccessKey"], "s3cr3t");
         let back = Credentials::from_process_json(sample().to_process_json().as_bytes()).unwrap();
         assert_eq!(back.expiration, datetime!(2026-11-24 01:00:00 UTC));
+    }
+
+    #[test]
+    fn container_json_names_the_session_token_token() {
+        let json: serde_json::Value = serde_json::from_str(&sample().to_container_json()).unwrap();
+        let keys: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["AccessKeyId", "Expiration", "SecretAccessKey", "Token"]);
+        assert_eq!(
+            (json["Token"].as_str(), json["Expiration"].as_str()),
+            (Some("tok3n"), Some("2026-11-24T01:00:00Z"))
+        );
     }
 
     #[test]

@@ -21,8 +21,6 @@ const MAX_REQUEST_BYTES: usize = 16 * 1024;
 /// A browser sends its request at once; a connection that dawdles is dropped.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 pub const CALLBACK_PATH: &str = "/callback";
-/// After a failed accept (EMFILE, ECONNABORTED…) the next try waits this long, doubling up to the cap.
-const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
 /// One request that reached the callback path.
 #[derive(Debug, Default)]
@@ -107,19 +105,9 @@ impl Loopback {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(TcpStream, Callback)>(4);
         let judge = std::sync::Arc::new((is_ours, stray, self.host.clone(), self.path.clone()));
         let mut readers = tokio::task::JoinSet::new();
-        let mut backoff = ACCEPT_BACKOFF.0;
         loop {
             tokio::select! {
-                accepted = self.listener.accept() => {
-                    let mut stream = match accepted {
-                        Ok((stream, _)) => stream,
-                        Err(_) => {
-                            tokio::time::sleep(backoff).await;
-                            backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
-                            continue;
-                        }
-                    };
-                    backoff = ACCEPT_BACKOFF.0;
+                mut stream = crate::sys::local_http::accept(&self.listener) => {
                     let (tx, judge) = (tx.clone(), judge.clone());
                     readers.spawn(async move {
                         let Ok(Ok(head)) = tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await else { return };

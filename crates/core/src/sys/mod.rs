@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod clock;
 pub mod file_identity;
 pub mod http;
+pub mod local_http;
 pub mod lock;
 pub mod process;
 pub mod safe_fs;

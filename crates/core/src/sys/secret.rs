@@ -17,6 +17,21 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// `bytes` from the OS random source, base64url without padding (a bearer token, a key).
+    pub fn random(bytes: usize) -> std::io::Result<Self> {
+        use base64::Engine as _;
+        let mut raw = vec![0u8; bytes];
+        getrandom::fill(&mut raw).map_err(|e| std::io::Error::other(format!("no random numbers from the OS: {e}")))?;
+        Ok(Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)))
+    }
+
+    /// Equal to `offered`, compared in time that does not depend on where they differ (a token check
+    /// must not tell a caller how much of its guess was right).
+    pub fn matches(&self, offered: &[u8]) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.0.as_bytes().ct_eq(offered).into()
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -41,5 +56,16 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret([redacted])");
         assert_eq!(format!("{s}"), "[redacted]");
         assert_eq!(s.expose(), "hunter2-token");
+    }
+
+    #[test]
+    fn random_tokens_differ_and_match_only_themselves() {
+        let (a, b) = (Secret::random(32).unwrap(), Secret::random(32).unwrap());
+        assert_eq!(a.expose().len(), 43);
+        assert_ne!(a, b);
+        assert!(a.matches(a.expose().as_bytes()));
+        assert!(!a.matches(b.expose().as_bytes()));
+        assert!(!a.matches(&a.expose().as_bytes()[..42]));
+        assert!(!a.matches(b""));
     }
 }
