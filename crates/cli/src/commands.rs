@@ -26,11 +26,15 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         Command::CredentialProcess { .. } => CREDENTIAL_PROCESS_BUDGET,
         _ => INTERACTIVE_HTTP_TIMEOUT,
     };
-    let app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
-    // only commands that may redeem a refresh token hold signals back
+    let app = Arc::new(Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout));
+    // only commands that may redeem a refresh token hold signals back (`exec --server` passes them on to
+    // its command and outlives it: serve.rs)
     if matches!(
         command,
-        Command::CredentialProcess { .. } | Command::Exec { .. } | Command::Env { .. } | Command::Console { .. }
+        Command::CredentialProcess { .. }
+            | Command::Exec { server: false, .. }
+            | Command::Env { .. }
+            | Command::Console { .. }
     ) {
         crate::signals::hold_during_rotation(app.shield.clone());
     }
@@ -49,7 +53,7 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
 
 fn dispatch(
     command: Command,
-    app: &Idbridge,
+    app: &Arc<Idbridge>,
     runtime: &tokio::runtime::Runtime,
     started: Instant,
 ) -> anyhow::Result<ExitCode> {
@@ -70,7 +74,11 @@ fn dispatch(
         }
         Command::Status { json } => crate::status::run(app, json),
         Command::Logout { provider } => runtime.block_on(crate::logout::run(app, provider)),
-        Command::Exec { profile, command } => crate::export::exec(app, runtime, &profile, command),
+        Command::Exec { profile, server: true, bind, command } => {
+            let bind = bind.unwrap_or_else(|| (std::net::Ipv4Addr::LOCALHOST, 0).into());
+            crate::serve::exec(app, runtime, &profile, bind, command)
+        }
+        Command::Exec { profile, server: false, command, .. } => crate::export::exec(app, runtime, &profile, command),
         Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
         Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
         Command::Import { source, yes, overwrite_local_edits, allow_sensitive } => {

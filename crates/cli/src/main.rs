@@ -13,6 +13,7 @@ mod fast_path;
 mod import;
 mod login;
 mod logout;
+mod serve;
 mod signals;
 mod status;
 
@@ -72,6 +73,13 @@ enum Command {
     Exec {
         #[arg(long)]
         profile: String,
+        /// Instead of keys, give the command a local credential endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI
+        /// and AWS_CONTAINER_AUTHORIZATION_TOKEN) that renews them for as long as it runs.
+        #[arg(long)]
+        server: bool,
+        /// The endpoint's address: a loopback address only (default 127.0.0.1, a free port).
+        #[arg(long, requires = "server", value_name = "ADDR:PORT")]
+        bind: Option<std::net::SocketAddr>,
         /// The command and its arguments, after `--`.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true, value_name = "CMD")]
         command: Vec<std::ffi::OsString>,
