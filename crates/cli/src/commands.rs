@@ -72,7 +72,7 @@ fn dispatch(
         Command::Login { provider, profile, no_browser, timeout } => {
             runtime.block_on(crate::login::run(app, provider, profile, no_browser, Duration::from_secs(timeout)))
         }
-        Command::Status { json } => crate::status::run(app, json),
+        Command::Status { json, .. } => crate::status::run(app, json),
         Command::Logout { provider } => runtime.block_on(crate::logout::run(app, provider)),
         Command::Exec { profile, server: true, bind, command } => {
             let bind = bind.unwrap_or_else(|| (std::net::Ipv4Addr::LOCALHOST, 0).into());

@@ -66,7 +66,8 @@ pub fn env(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let (creds, region) = credentials(app, runtime, profile)?;
-    print!("{}", export::render(format, &export::variables(&creds, &region)));
+    let text = export::render(format, &export::variables(&creds, &region)).map_err(anyhow::Error::msg)?;
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -60,8 +60,15 @@ enum Command {
     /// Each profile: provider, role, signed in or not, credential expiry.
     Status {
         /// Machine-readable output.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "prompt")]
         json: bool,
+        /// A few characters for a shell prompt (`dev 42m`, `dev ⚠ sign in`), from files only: no
+        /// keychain, no network. Prints nothing without a profile.
+        #[arg(long)]
+        prompt: bool,
+        /// With --prompt: this profile (default: $AWS_PROFILE).
+        #[arg(long, requires = "prompt")]
+        profile: Option<String>,
     },
     /// Remove the keychain tokens and credential files of a provider (default: every provider).
     Logout {
@@ -88,7 +95,8 @@ enum Command {
     Env {
         #[arg(long)]
         profile: String,
-        /// sh, fish, powershell or json (default: powershell on Windows, sh elsewhere).
+        /// sh, fish, powershell, json, env-no-export (KEY=value, for docker --env-file) or windows-cmd
+        /// (default: powershell on Windows, sh elsewhere).
         #[arg(long, default_value = DEFAULT_ENV_FORMAT)]
         format: idbridge_core::aws::export::Format,
     },
@@ -157,6 +165,10 @@ fn main() -> ExitCode {
         return code;
     }
     let cli = Cli::parse();
+    // before every prompt: nothing but two small files, no runtime, no keychain
+    if let Command::Status { prompt: true, profile, .. } = cli.command {
+        return status::prompt(home, profile);
+    }
     match commands::run(cli.command, home) {
         Ok(code) => code,
         Err(e) => {

@@ -1,10 +1,24 @@
 //! `idbridge status`: one line per profile (or JSON), with the last failure and what to do next.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use idbridge_core::aws::credentials::format_expiration;
 use idbridge_core::sys::sanitize;
-use idbridge_core::{Idbridge, ProfileState};
+use idbridge_core::{Idbridge, Paths, ProfileState};
+
+/// `status --prompt`: the segment for `profile` (else $AWS_PROFILE); nothing at all without one, or for
+/// a name that cannot be a profile (a prompt shows no error).
+pub fn prompt(home: Option<PathBuf>, profile: Option<String>) -> ExitCode {
+    let profile = profile.or_else(|| std::env::var("AWS_PROFILE").ok()).filter(|p| !p.is_empty());
+    let Some(profile) = profile else { return ExitCode::SUCCESS };
+    if !idbridge_core::config::is_valid_name(&profile) {
+        return ExitCode::FAILURE;
+    }
+    let Some(paths) = Paths::resolve(home) else { return ExitCode::FAILURE };
+    println!("{}", idbridge_core::app::prompt::segment(&paths, &profile, time::OffsetDateTime::now_utc()));
+    ExitCode::SUCCESS
+}
 
 pub fn run(app: &Idbridge, json: bool) -> anyhow::Result<ExitCode> {
     let rows = app.status()?;

@@ -31,8 +31,8 @@ def test_env_lines_work_in_a_shell_and_as_json(signed_in):
     assert json.loads(p.stdout)["Arn"] == ARN
     js = json.loads(signed_in.run("env", "--profile", "dev", "--format", "json").out)
     assert js["AWS_ACCESS_KEY_ID"] == json.loads(signed_in.credential_file().read_text())["AccessKeyId"]
-    bad = signed_in.run("env", "--profile", "dev", "--format", "cmd")
-    assert bad.code != 0 and "expected sh, fish, powershell or json" in bad.err
+    bad = signed_in.run("env", "--profile", "dev", "--format", "csh")
+    assert bad.code != 0 and "expected sh, fish, powershell, json, env-no-export or windows-cmd" in bad.err
 
 
 def aws_files(world, config_text=None, credentials_text=""):

@@ -25,6 +25,7 @@ pub mod error;
 pub mod failures;
 pub mod logout;
 pub mod ports;
+pub mod prompt;
 pub mod refresh;
 pub mod renewal;
 pub mod rotation;
