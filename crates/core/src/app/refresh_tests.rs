@@ -79,7 +79,8 @@ fn every_session_length_gets_one_sts_call_per_lifetime() {
             w.clock.advance(d * 4 / 10 - threshold + TD::seconds(1));
             let futs: Vec<_> = (0..16).map(|_| callers(&w)).collect();
             for r in futures_join(futs).await {
-                assert!(r.unwrap().warning.is_none());
+                let warning = r.unwrap().warning;
+                assert!(warning.is_none(), "{duration} s: {warning:?}");
             }
             assert_eq!(w.sts_calls(), 2, "{duration} s: one refresh for 16 callers");
         });
@@ -90,7 +91,9 @@ fn callers(
     w: &World,
 ) -> impl std::future::Future<Output = crate::app::error::Result<crate::app::refresh::Served>> + Send + 'static {
     let app = w.app.clone();
-    async move { app.credential_process("dev", soon()).await }
+    // a deadline well above credential_process's own: 16 callers at once under Wine on a loaded machine once took
+    // longer than 4 s, and this test is about STS calls, not about the budget (refresh_edges covers that)
+    async move { app.credential_process("dev", Instant::now() + Duration::from_secs(20)).await }
 }
 
 async fn futures_join<F: std::future::Future + Send + 'static>(futs: Vec<F>) -> Vec<F::Output>
