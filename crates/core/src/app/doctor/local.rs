@@ -24,19 +24,7 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                 );
                 return; // the same keychain answers for every provider
             }
-            Ok(None) => report.problem(
-                "signed_in",
-                &subject,
-                "not signed in",
-                format!("run `idbridge login --provider {name}`"),
-            ),
-            Ok(Some(t)) if !t.belongs_to(provider) => report.problem(
-                "signed_in",
-                &subject,
-                "signed in with another issuer or client_id than config.toml names now",
-                format!("run `idbridge login --provider {name}`"),
-            ),
-            Ok(Some(t)) => {
+            Ok(Some(t)) if t.belongs_to(provider) => {
                 let who = crate::oidc::id_token::IdClaims::decode(t.id_token.expose())
                     .map(|c| c.display_name().to_string())
                     .unwrap_or_else(|_| "?".into());
@@ -53,6 +41,13 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                 };
                 report.ok("signed_in", &subject, format!("signed in as {who}; {refresh}"));
             }
+            // a leftover of another issuer or client is no sign-in: the next sign-in replaces it
+            Ok(_) => report.problem(
+                "signed_in",
+                &subject,
+                "not signed in",
+                format!("run `idbridge login --provider {name}`"),
+            ),
         }
     }
     if !config.providers.is_empty() && !report.checks.iter().any(|c| c.id == "keychain") {
