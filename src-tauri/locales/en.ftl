@@ -7,6 +7,7 @@ menu-fix-settings = Fix the settings…
 menu-sign-in = Sign in to { $provider }…
 menu-signing-in = Signing in to { $provider }… (show window)
 menu-retry = Retry now
+menu-trouble = { $profile }: { $reason }
 menu-provider-signed-in = { $provider } · signed in as { $who }
 menu-provider-signed-in-anon = { $provider } · signed in
 menu-provider-signed-out = { $provider } · signed out
@@ -22,6 +23,7 @@ profile-failing-expired = { $profile } · not renewed
 profile-keychain = { $profile } · keychain unavailable
 detail-renews = Renews automatically · valid until { $time }
 detail-retrying = Retrying automatically · valid until { $time }
+detail-valid-until = Valid until { $time }
 detail-role = Role { $role } · { $region }
 open-console = Open Console
 refresh-now = Refresh now
@@ -56,11 +58,21 @@ note-not-renewed-body =
 note-expiring = { $profile }: AWS credentials expire in { $minutes } min
 note-expired = { $profile }: AWS credentials expired
 note-console-failed = Could not open the AWS console
+note-console-failed-why = { $profile }: The AWS console sign-in failed: { $why }
+note-not-renewed-body-refused =
+    { $reason }
+    Trying again does not help until the role or its trust policy is fixed.
+console-why-unreachable = the AWS sign-in service (the profile's federation endpoint) could not be reached. Check the network, or the federation endpoint in Settings.
+console-why-refused = AWS refused the session (the credentials may have expired). Choose Refresh now, then open the console again.
+console-why-no_token = AWS answered with no sign-in token. Check the federation endpoint in Settings.
+console-why-browser = the browser named in the profile could not be started. Check its path in Settings.
+console-why-no_browser = No web browser could be opened.
 note-sign-out-failed = Could not sign out of { $provider }
 note-more = …and { $count } more
 action-sign-in = Sign in
 action-retry = Retry now
 action-open-console = Open Console
+action-settings = Open Settings
 
 ## Errors: one short sentence a person can act on, per error code
 err-config = The settings file has a problem.
@@ -71,7 +83,7 @@ err-issuer_mismatch = The issuer in the settings differs from the one the identi
 err-idp_unreachable = The identity provider could not be reached.
 err-idp_error = The identity provider refused the request.
 err-sts_unreachable = AWS could not be reached.
-err-sts_refused = AWS refused this role for your sign-in.
+err-sts_refused = AWS refused this role: check the role ARN and the role's trust policy.
 err-keychain_unavailable = The keychain is not available. Unlock it or start it, then retry.
 err-keychain_locked = The keychain is locked. Unlock it, then retry.
 err-keychain_error = The keychain refused the request.

@@ -5,6 +5,7 @@ menu-set-up = idbridge を設定…
 menu-fix-settings = 設定を直す…
 menu-sign-in = { $provider } にサインイン…
 menu-signing-in = { $provider } にサインイン中… (ウィンドウを表示)
+menu-trouble = { $profile }: { $reason }
 menu-retry = 今すぐ再試行
 menu-provider-signed-in = { $provider } · { $who } でサインイン中
 menu-provider-signed-in-anon = { $provider } · サインイン中
@@ -21,6 +22,7 @@ profile-failing-expired = { $profile } · 更新できていません
 profile-keychain = { $profile } · キーチェーンを使えません
 detail-renews = 自動で更新 · { $time } まで有効
 detail-retrying = 自動で再試行中 · { $time } まで有効
+detail-valid-until = { $time } まで有効
 detail-role = ロール { $role } · { $region }
 open-console = コンソールを開く
 refresh-now = 今すぐ更新
@@ -52,11 +54,21 @@ note-not-renewed-body =
 note-expiring = { $profile }: AWS 認証情報はあと { $minutes } 分で期限切れです
 note-expired = { $profile }: AWS 認証情報の期限が切れました
 note-console-failed = AWS コンソールを開けませんでした
+note-console-failed-why = { $profile }: AWS コンソールへのサインインに失敗しました。{ $why }
+note-not-renewed-body-refused =
+    { $reason }
+    ロールかその信頼ポリシーを直すまで、再試行しても解決しません。
+console-why-unreachable = AWS のサインインサービス（プロファイルのフェデレーションエンドポイント）に接続できません。ネットワークか、設定のフェデレーションエンドポイントを確認してください。
+console-why-refused = AWS がセッションを拒否しました（認証情報の期限切れの可能性があります）。「今すぐ更新」のあと、もう一度コンソールを開いてください。
+console-why-no_token = AWS からサインイントークンが返りませんでした。設定のフェデレーションエンドポイントを確認してください。
+console-why-browser = プロファイルで指定したブラウザーを起動できません。設定でそのパスを確認してください。
+console-why-no_browser = Web ブラウザーを開けませんでした。
 note-sign-out-failed = { $provider } からサインアウトできませんでした
 note-more = ほか { $count } 件
 action-sign-in = サインイン
 action-retry = 今すぐ再試行
 action-open-console = コンソールを開く
+action-settings = 設定を開く
 
 ## Errors
 err-config = 設定ファイルに問題があります。
@@ -67,7 +79,7 @@ err-issuer_mismatch = 設定の発行者 (issuer) が ID プロバイダーの�
 err-idp_unreachable = ID プロバイダーに接続できません。
 err-idp_error = ID プロバイダーが要求を拒否しました。
 err-sts_unreachable = AWS に接続できません。
-err-sts_refused = AWS がこのサインインでのロールの使用を拒否しました。
+err-sts_refused = AWS がこのロールを拒否しました。ロール ARN とロールの信頼ポリシーを確認してください。
 err-keychain_unavailable = キーチェーンを使えません。ロックを解除するか起動してから再試行してください。
 err-keychain_locked = キーチェーンがロックされています。ロックを解除してから再試行してください。
 err-keychain_error = キーチェーンが要求を拒否しました。
