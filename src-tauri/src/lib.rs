@@ -191,6 +191,7 @@ pub fn build_window<R: Runtime>(
             settings::test_provider,
             settings::request_sign_in,
             doctor::check_setup,
+            doctor::use_with_aws_cli,
             windows::broken::open_config,
             import::preview_import,
             import::apply_import,

@@ -7,16 +7,33 @@ const button = $("#check-setup");
 const out = $("#doctor-result");
 const list = $("#doctor-list");
 
+// a fix idbridge runs itself: write the AWS CLI's profiles, or sign in (the tray's sign-in window)
+function actionButton(action) {
+  const run = action.kind === "configure_aws"
+    ? async () => { await invoke("use_with_aws_cli"); await check(); }
+    : () => invoke("request_sign_in", { provider: action.provider });
+  const label = action.kind === "configure_aws" ? tr("doctor_use_with_aws_cli") : tr("doctor_sign_in");
+  const b = el("button", { type: "button", class: "fix-action", dataset: { action: action.kind } }, label);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try { await run(); } catch (e) { b.after(el("p", { class: "error" }, String(e))); } finally { b.disabled = false; }
+  });
+  return b;
+}
+
 // in Japanese the doctor's English sentences are the Details: they are what a bug report needs
 function line(c) {
   return el("li", { class: `check-line ${c.ok ? "ok" : "problem"}`, dataset: { check: c.id } },
     el("div", null, el("span", { class: "mark" }, c.ok ? "✓" : "✗"), el("strong", null, ` ${c.label}: `),
       el("span", { class: "message" }, c.message)),
     c.fix ? el("div", { class: "fix" }, `${tr("doctor_fix")} ${c.fix}`) : null,
+    c.action ? actionButton(c.action) : null,
     c.details ? el("details", null, el("summary", null, tr("details")), el("pre", null, c.details)) : null);
 }
 
-button.addEventListener("click", async () => {
+button.addEventListener("click", () => check());
+
+async function check() {
   button.disabled = true;
   out.className = "result muted";
   out.textContent = tr("check_setup_running");
@@ -33,4 +50,4 @@ button.addEventListener("click", async () => {
   } finally {
     button.disabled = false;
   }
-});
+}

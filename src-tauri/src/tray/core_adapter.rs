@@ -12,7 +12,7 @@ use crate::tray::scheduler::Policy;
 
 /// A core error as the model keeps it: code for the human sentence, the message for Details.
 pub fn failure(e: &Error, now: OffsetDateTime) -> Failure {
-    Failure::new(now, e.code(), e.to_string())
+    Failure { why: e.console_kind(), ..Failure::new(now, e.code(), e.to_string()) }
 }
 
 /// Config, keychain, credential files and failure memory as one snapshot. Blocking (keychain): run it

@@ -1,14 +1,17 @@
 //! Settings' "Check setup": the core's doctor (the same checks as `idbridge doctor`), each check as a
 //! line the window shows: its name in the person's language, ok or the problem and what to do. The
-//! doctor's own sentences are English: in another language they are the Details text.
+//! doctor's own sentences are English: a check with a code (`Check::code`) is phrased in the person's
+//! language from `doctor-msg-CODE` / `doctor-fix-CODE` with its parameters, and the English is the
+//! Details; a fix idbridge can run itself (`Check::action`) comes as a button.
 
 use std::path::{Path, PathBuf};
 
-use idbridge_core::app::doctor::{Check, DoctorInput, DoctorReport, Status};
+use idbridge_core::app::doctor::{Action, Check, DoctorInput, DoctorReport, Status};
+use idbridge_core::aws::config_file::{self, ManagedProfile};
 use serde::Serialize;
 use tauri::State;
 
-use crate::i18n::{Lang, Tr};
+use crate::i18n::{Arg, Lang, Tr};
 use crate::windows::WindowState;
 
 /// The environment variables that decide which credentials the AWS CLI picks (as `idbridge doctor`).
@@ -28,6 +31,8 @@ pub struct CheckView {
     pub fix: Option<String>,
     /// The doctor's English message and fix, when the lines above are not them.
     pub details: Option<String>,
+    /// A fix the window can run (a button).
+    pub action: Option<Action>,
 }
 
 /// The report in the person's language.
@@ -46,13 +51,24 @@ fn check_view(c: &Check, tr: &Tr, lang: Lang) -> CheckView {
         (Some(fix), false) => Some(format!("{}\n→ {fix}", c.message)),
         (None, false) => Some(c.message.clone()),
     };
+    let phrase = |kind: &str| {
+        let id = format!("doctor-{kind}-{}", c.code?);
+        let args: Vec<(&str, Arg<'_>)> = c.params.iter().map(|(k, v)| (*k, Arg::Str(v))).collect();
+        Some(tr.t(lang, &id, &args)).filter(|s| *s != id)
+    };
+    let (message, fix) = match (phrase("msg"), english) {
+        (Some(m), _) => (m, phrase("fix").or_else(|| c.fix.clone().filter(|_| english))),
+        (None, true) => (c.message.clone(), c.fix.clone()),
+        (None, false) => (tr.s(lang, if ok { "doctor_ok" } else { "doctor_problem" }), None),
+    };
     CheckView {
         id: c.id.to_string(),
         label: format!("{name} · {}", c.subject),
         ok,
-        message: if english { c.message.clone() } else { tr.s(lang, if ok { "doctor_ok" } else { "doctor_problem" }) },
-        fix: if english { c.fix.clone() } else { None },
+        message,
+        fix,
         details,
+        action: c.action.clone(),
     }
 }
 
@@ -97,6 +113,31 @@ pub async fn check_setup(state: State<'_, WindowState>) -> Result<Vec<CheckView>
     Ok(view(&report, &state.tr, state.lang()))
 }
 
+/// "Use with the AWS CLI": idbridge's block in the AWS CLI's config for every profile, as
+/// `idbridge configure-aws` writes it (a person's own profile of the same name is kept, never replaced).
+/// Returns the profiles written; an error is the one line to show.
+#[tauri::command]
+pub async fn use_with_aws_cli(state: State<'_, WindowState>) -> Result<Vec<String>, String> {
+    let core = state.core.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let config = core.load_config().map_err(|e| e.to_string())?;
+        let profiles: Vec<ManagedProfile> = config
+            .profiles
+            .iter()
+            .map(|(name, p)| ManagedProfile { name: name.clone(), region: p.region.clone() })
+            .collect();
+        let program = cli_program().ok_or("the idbridge command was not found next to this app or on PATH")?;
+        let input = input();
+        let report =
+            config_file::configure(&input.aws_config_file, &input.aws_credentials_file, &program, &profiles, false)
+                .map_err(|e| idbridge_core::sys::sanitize::one_line(&e))?;
+        eprintln!("idbridge-app: AWS CLI config: {} profiles written", report.outcome.written.len());
+        Ok(report.outcome.written)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +150,7 @@ mod tests {
             status: Status::Ok,
             message: "found".into(),
             fix: None,
+            ..Check::default()
         });
         r.checks.push(Check {
             id: "clock_idp",
@@ -116,6 +158,7 @@ mod tests {
             status: Status::Problem,
             message: "the clock is 5 min off".into(),
             fix: Some("sync the clock".into()),
+            ..Check::default()
         });
         r
     }
@@ -147,8 +190,60 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_coded_check_speaks_japanese_under_the_name_of_what_it_checks_and_offers_its_fix() {
+        let mut r = DoctorReport::default();
+        let mut sts = Check { id: "sts", subject: "STS http://127.0.0.1:9".into(), ..Check::default() };
+        sts.status = Status::Problem;
+        sts.message = "cannot reach http://127.0.0.1:9: refused".into();
+        sts.code = Some("sts_unreachable");
+        sts.params.insert("endpoint", "http://127.0.0.1:9".into());
+        let mut cli =
+            Check { id: "aws_config", status: Status::Problem, code: Some("aws_config_missing"), ..Check::default() };
+        cli.params.insert("file", "/home/a/.aws/config".into());
+        cli.params.insert("profile", "dev".into());
+        cli.action = Some(Action::ConfigureAws);
+        r.checks.extend([sts, cli]);
+        let v = view(&r, &Tr::new(), Lang::Ja);
+        assert!(v[0].label.starts_with("AWS STS") && !v[0].label.contains("時計"), "{v:?}");
+        assert!(v[0].message.contains("http://127.0.0.1:9") && v[0].message.contains("接続できません"), "{v:?}");
+        assert!(v[0].fix.as_deref().is_some_and(|f| !f.is_ascii()), "{v:?}");
+        assert_eq!(v[0].details.as_deref(), Some("cannot reach http://127.0.0.1:9: refused"));
+        assert!(v[1].message.contains("/home/a/.aws/config") && !v[1].message.is_ascii(), "{v:?}");
+        assert_eq!(v[1].action, Some(Action::ConfigureAws));
+        let en = view(&r, &Tr::new(), Lang::En);
+        assert!(en[0].label.starts_with("AWS STS") && en[0].message.contains("could not be reached"), "{en:?}");
+    }
+
+    /// Every code the core's doctor gives has a sentence in both languages.
+    #[test]
+    fn every_coded_check_has_its_sentence_in_both_languages() {
+        let tr = Tr::new();
+        for code in DOCTOR_CODES {
+            for lang in [Lang::En, Lang::Ja] {
+                for kind in ["msg", "fix"] {
+                    let key = format!("doctor-{kind}-{code}");
+                    let text = tr.s(lang, &key);
+                    assert_ne!(text, key, "{key} is missing");
+                    assert!(lang == Lang::En || !text.is_ascii(), "{key} falls back to English");
+                }
+            }
+        }
+    }
+
+    const DOCTOR_CODES: [&str; 7] = [
+        "not_signed_in",
+        "no_credentials",
+        "aws_config_missing",
+        "aws_config_no_profile",
+        "aws_config_other_program",
+        "sts_unreachable",
+        "idp_unreachable",
+    ];
+
     /// The ids the core's doctor uses (`Check::id`); a test keeps the .ftl files complete.
-    const DOCTOR_IDS: [&str; 13] = [
+    const DOCTOR_IDS: [&str; 14] = [
+        "sts",
         "aws_config",
         "clock_idp",
         "clock_sts",

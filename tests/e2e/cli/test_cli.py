@@ -1,7 +1,9 @@
 """Config errors, a missing keychain, status and logout: what a person sees when something is off."""
 import json
+import subprocess
 
-from conftest import ROLE_DEV
+import pytest
+from conftest import ROLE_DEV, World, start_aws, start_idp
 
 
 def test_config_errors_name_the_file_the_key_and_what_is_expected(world):
@@ -61,3 +63,56 @@ def test_unknown_profile_lists_the_known_ones(world):
     r = world.run("credential-process", "--profile", "nope")
     assert r.code != 0
     assert "no profile named 'nope'" in r.err and "(known: dev)" in r.err
+
+
+def keychain_items(world):
+    """The Secret Service items idbridge keeps for this test's provider (their attributes, no secrets)."""
+    p = subprocess.run(["secret-tool", "search", "--all", "service", "idbridge"], capture_output=True, text=True,
+                       env=world.env(), timeout=30)
+    return [block for block in p.stdout.split("[/") if f"provider:{world.provider}" in block]
+
+
+def point_at(world, other):
+    """config.toml names `other`'s IdP and STS under the same provider name (another config, same name)."""
+    world.write_config(issuer=other.issuer)
+    cfg = world.home / "config.toml"
+    cfg.write_text(cfg.read_text().replace(world.aws_url, other.aws_url))
+
+
+@pytest.fixture
+def other_world(tmp_path):
+    """A second IdP and STS (another issuer), with a World of its own."""
+    (tmp_path / "other").mkdir()
+    idp = start_idp()
+    aws = start_aws(tmp_path / "other", idp.info["issuer"], idp.info["client_id"], {ROLE_DEV: {}})
+    yield World(tmp_path / "other", idp, aws)
+    idp.stop()
+    aws.stop()
+
+
+def test_a_keychain_leftover_of_another_issuer_is_signed_out_and_goes_at_the_next_sign_in_or_out(signed_in,
+                                                                                                  other_world):
+    w, other = signed_in, other_world
+    point_at(w, other)
+    [row] = json.loads(w.run("status", "--json").out)
+    assert (row["state"], row["signed_in"]) == ("signed_out", False), row
+    assert "sign" not in (row["problem"] or "") and "issuer" not in (row["problem"] or ""), row
+    checks = json.loads(w.run("doctor", "--json").out)["checks"]
+    [signed] = [c for c in checks if c["id"] == "signed_in"]
+    assert signed["status"] != "ok" and "not signed in" in json.dumps(signed), signed
+    cp = w.run("credential-process", "--profile", "dev")
+    assert cp.code == 3 and "(not signed in)" in cp.err, cp.err
+    # the next sign-in replaces it: one item, of the new issuer, that works
+    r = w.login()
+    assert r.code == 0, r.err
+    assert len(keychain_items(w)) == 1
+    assert json.loads(w.run("credential-process", "--profile", "dev").out)["Version"] == 1
+    # back to the first config: now the other IdP's sign-in is the leftover; a sign-out removes it, and its
+    # refresh token goes to no IdP (the first did not issue it, the other is not this config's)
+    w.write_config()
+    [row] = json.loads(w.run("status", "--json").out)
+    assert row["state"] == "signed_out", row
+    out = w.run("logout", "--provider", w.provider)
+    assert out.code == 0 and "removed the keychain tokens" in out.err and "revoke" not in out.err, out.err
+    assert keychain_items(w) == []
+    assert not [e for e in w.idp_log() + other.idp_log() if "revo" in json.dumps(e)]

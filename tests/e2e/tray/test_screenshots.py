@@ -100,7 +100,7 @@ class Desktop(AppProcess):
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True)
         wait_for(lambda: changed(before, grab().crop(below)) > 3000, 20, "the menu to be drawn")
         time.sleep(0.5)  # the menu fades in; no signal says it is fully drawn
-        save(grab().crop((max(0, x - 620), 0, W, 480)), name)
+        save(grab().crop((max(0, x - 760), 0, W, 480)), name)
         subprocess.run(["xdotool", "key", "Escape"], check=True)
 
     def window_shot(self, title, name, settle=1.5):
@@ -245,3 +245,12 @@ def test_settings(world, desktop_app, lang):
     wait_for(lambda: find_icon("signed-out"), 60, "the icon")
     with window_process(world, "settings"):
         app.window_shot(TITLES[lang]["settings"], f"settings-{lang}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_refused_role(world, desktop_app, lang):
+    # prod's role does not trust this IdP: the menu names prod, says what to check, and offers no Retry
+    write_lang(world, lang, profiles={"dev": ROLE_DEV, "prod": "arn:aws:iam::123456789012:role/not-trusted"})
+    assert "prod" in world.login().err
+    app = desktop_app(world)
+    app.menu_shot("error", f"refused-role-menu-{lang}")

@@ -179,49 +179,6 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(world, settings):
     wait_for(lambda: not entry.exists(), 10, "the autostart entry to go")
 
 
-def check_setup(driver):
-    driver.find_element(By.ID, "check-setup").click()
-    WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doctor-list li")
-                                    and not d.find_element(By.ID, "check-setup").get_attribute("disabled"))
-    return {li.get_attribute("data-check") + " " + li.find_element(By.CSS_SELECTOR, "strong").text:
-            li for li in driver.find_elements(By.CSS_SELECTOR, "#doctor-list li")}
-
-
-def test_check_setup_lists_the_same_checks_as_the_cli_doctor(world, settings):
-    # not signed in yet: the doctor finds a problem, and says what to do
-    cli = json.loads(world.run("doctor", "--json").out)["checks"]
-    lines = check_setup(settings)
-    assert len(lines) == len(cli), list(lines)
-    for want, li in zip(cli, settings.find_elements(By.CSS_SELECTOR, "#doctor-list li")):
-        assert li.get_attribute("data-check") == want["id"]
-        assert ("ok" if "ok" in li.get_attribute("class").split() else "problem") == want["status"], want
-        assert want["message"] in li.text, (want, li.text)
-        if want["fix"]:
-            assert f"Fix: {want['fix']}" in li.text
-    problems = sum(c["status"] == "problem" for c in cli)
-    assert problems, "signed out: at least the sign-in is a problem"
-    assert settings.find_element(By.ID, "doctor-result").text == f"Problems found: {problems}"
-    assert any(c["id"] == "discovery" and c["status"] == "ok" for c in cli), cli
-
-
-def test_check_setup_in_japanese_keeps_the_doctors_english_as_details(world, settings):
-    form = settings.find_element(By.ID, "app-form")
-    Select(form.find_element(By.NAME, "language")).select_by_value("ja")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "check-setup").text == "セットアップを確認")
-    lines = check_setup(settings)
-    discovery = next(li for key, li in lines.items() if key.startswith("discovery "))
-    assert "ID プロバイダーの検出" in discovery.text and "問題ありません" in discovery.text, discovery.text
-    want = next(c for c in json.loads(world.run("doctor", "--json").out)["checks"] if c["status"] == "problem")
-    problem = settings.find_element(By.CSS_SELECTOR, "#doctor-list li.problem")
-    assert problem.get_attribute("data-check") == want["id"]
-    assert problem.find_element(By.CSS_SELECTOR, ".message").text == "問題があります。対処方法は詳細を見てください。"
-    problem.find_element(By.CSS_SELECTOR, "summary").click()
-    details = problem.find_element(By.CSS_SELECTOR, "pre").text
-    assert details == f"{want['message']}\n→ {want['fix']}", details
-    assert "件の問題が見つかりました" in settings.find_element(By.ID, "doctor-result").text
-
-
 def test_import_previews_the_team_config_then_merges_it_keeping_comments(world, settings):
     team = world.tmp / "team.toml"
     team.write_text(f'[profiles.prod]  # read-only\nprovider = "{world.provider}"\n'

@@ -119,7 +119,7 @@ def test_sts_out_of_reach_offers_retry_with_the_reason_and_retry_recovers(signed
     assert note["actions"] == [("retry", "Retry now")]
     app.wait_menu("dev · not renewed · valid until")
     assert first_action(app) == "Retry now", "the next action, not a sign-in that would not help"
-    assert find(app.menu(), "AWS could not be reached.")["enabled"] is False, "the reason, on its own line"
+    assert find(app.menu(), "dev: AWS could not be reached.")["enabled"] is False, "the reason, named, on its own line"
     app.wait_icon("expiring")
     labels = " ".join(label for _, label in all_labels(app.menu()))
     assert "IDPCommunicationError" not in labels and "dispatch failure" not in labels, labels
@@ -129,6 +129,23 @@ def test_sts_out_of_reach_offers_retry_with_the_reason_and_retry_recovers(signed
     app.wait_menu("dev · ready until", timeout=10)
     app.wait_icon("ok", timeout=2)
     assert not [i for i in app.menu()["children"] if i["label"] == "Retry now"]
+
+
+def test_a_refused_role_names_the_profile_and_its_fix_and_offers_no_retry(world, tray):
+    # a role whose trust policy does not name this IdP: STS answers AccessDenied, whatever the retries
+    world.write_config(profiles={"dev": ROLE_DEV, "prod": "arn:aws:iam::123456789012:role/not-trusted"})
+    r = world.login()
+    assert "prod" in r.err, r.err
+    app = tray()
+    refused = "prod: AWS refused this role: check the role ARN and the role's trust policy."
+    app.wait_menu(refused, timeout=60)
+    app.wait_icon("error")
+    labels = [label for _, label in all_labels(app.menu())]
+    assert not [x for x in labels if x.startswith("Retry")], labels
+    app.click("Refresh now", within="prod · ")  # the person tries anyway: the notification says what helps
+    note = app.wait_notification("prod: credentials not renewed", timeout=60)
+    assert "trust policy" in note["body"] and "automatically" not in note["body"], note
+    assert note["actions"] == [("settings", "Open Settings")], note
 
 
 def all_labels(node, depth=0):

@@ -203,3 +203,25 @@ fn a_keychain_refusing_the_rotated_token_says_the_sign_in_is_probably_lost() {
     assert!(!w.app.paths.credential_file("dev").exists(), "no credentials from an unsaved rotation");
     assert!(!w.app.shield.is_active(), "nothing left running");
 }
+
+/// A keychain item left by another config under the same provider name (another issuer or client) is
+/// no sign-in to this one: status says signed out (not "sign-in needed … has ended"), a use asks for a
+/// sign-in without calling the IdP, and a sign-out removes it without sending its refresh token anywhere.
+#[test]
+fn a_leftover_of_another_client_is_signed_out_and_a_sign_out_removes_it() {
+    use crate::state::token_store::TokenStore;
+    let w = World::new(&[("dev", 3600)]);
+    let mut leftover = w.store.load(PROVIDER).unwrap().unwrap();
+    leftover.client_id = "another-client".into();
+    w.store.save(PROVIDER, &leftover).unwrap();
+    let [row] = &w.app.status().unwrap()[..] else { panic!("one profile") };
+    assert_eq!((row.state, row.signed_in, &row.problem), (ProfileState::SignedOut, Some(false), &None));
+    let e = rt().block_on(w.app.credential_process("dev", soon())).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SignInNeeded);
+    assert!(e.to_string().contains("(not signed in)"), "{e}");
+    assert_eq!(w.idp_refreshes() + w.sts_calls(), 0);
+    let report = rt().block_on(w.app.logout(PROVIDER)).unwrap();
+    assert!(report.had_tokens);
+    assert_eq!(report.revocation, crate::app::logout::Revocation::NoToken, "sent to an IdP that did not issue it");
+    assert!(w.store.load(PROVIDER).unwrap().is_none());
+}

@@ -163,6 +163,14 @@ impl Error {
         }
     }
 
+    /// Why the console sign-in failed ([`ConsoleError::kind`]), for a front end's sentence.
+    pub fn console_kind(&self) -> Option<&'static str> {
+        match self {
+            Self::Console(e) => Some(e.kind()),
+            _ => None,
+        }
+    }
+
     /// Worth retrying later without a person.
     pub fn is_transient(&self) -> bool {
         match self {

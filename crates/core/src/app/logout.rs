@@ -55,7 +55,8 @@ impl Idbridge {
             crate::app::blocking(move || store.delete(&name)).await?
         };
         drop(lock);
-        let tokens = tokens?.filter(|t| t.issuer == provider.issuer);
+        // a leftover of another issuer or client goes with the item; its refresh token is not ours to send
+        let tokens = tokens?.filter(|t| t.belongs_to(&provider));
         let revocation = match tokens {
             Some(t) if t.refresh_token.is_some() => self.revoke(provider_name, &provider, &t).await,
             _ => Revocation::NoToken,

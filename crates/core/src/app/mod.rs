@@ -59,9 +59,9 @@ pub struct Idbridge {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProfileState {
-    /// The keychain holds no tokens for the provider.
+    /// The keychain holds no tokens for the provider (or only a leftover of another issuer or client).
     SignedOut,
-    /// Only a sign-in helps: the IdP refused the refresh token, or the provider's issuer or client changed.
+    /// Only a sign-in helps: the IdP refused the refresh token, or its endpoints moved since the sign-in.
     SignInNeeded,
     /// Valid credentials with time left.
     Ready,
@@ -124,7 +124,9 @@ impl Idbridge {
         Ok(blocking(move || store.save(&name, &tokens)).await?)
     }
 
-    /// Tokens that belong to this provider's current issuer and client, or why a sign-in is needed.
+    /// Tokens that belong to this provider's current issuer and client, or why a sign-in is needed. A
+    /// leftover of another issuer or client (another config under the same name) is no sign-in at all:
+    /// "not signed in", as with no item; the next sign-in replaces it, a sign-out removes it.
     pub(crate) async fn signed_in_tokens(
         &self,
         name: &str,
@@ -132,13 +134,8 @@ impl Idbridge {
         profile: Option<&str>,
     ) -> Result<StoredTokens> {
         match self.load_tokens(name).await? {
-            None => Err(Error::sign_in_needed(name, "not signed in", profile)),
-            Some(t) if !t.belongs_to(provider) => Err(Error::sign_in_needed(
-                name,
-                "the provider's issuer or client_id changed since the last sign-in",
-                profile,
-            )),
-            Some(t) => Ok(t),
+            Some(t) if t.belongs_to(provider) => Ok(t),
+            _ => Err(Error::sign_in_needed(name, "not signed in", profile)),
         }
     }
 

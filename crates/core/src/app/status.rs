@@ -15,8 +15,7 @@ use crate::state::token_store::{StoredTokens, TokenStoreError};
 /// What the keychain says about one provider.
 enum Tokens {
     Usable(StoredTokens),
-    /// Tokens of another issuer or client: the config changed since the sign-in.
-    Foreign,
+    /// None, or a leftover of another issuer or client (removed by the next sign-in or sign-out).
     None,
     Unreadable(TokenStoreError),
 }
@@ -44,7 +43,6 @@ impl Idbridge {
             let state = match (&*tokens, &last_failure) {
                 (Tokens::Unreadable(_), _) => ProfileState::KeychainUnavailable,
                 (Tokens::None, _) => ProfileState::SignedOut,
-                (Tokens::Foreign, _) => ProfileState::SignInNeeded,
                 (Tokens::Usable(_), Some(f)) if f.is_sign_in_needed() => ProfileState::SignInNeeded,
                 (Tokens::Usable(_), Some(_)) => ProfileState::RefreshFailing,
                 (Tokens::Usable(_), None) if creds.filter(valid).is_some() => ProfileState::Ready,
@@ -54,9 +52,6 @@ impl Idbridge {
             };
             let problem = match (&*tokens, &file) {
                 (Tokens::Unreadable(e), _) => Some(crate::sys::sanitize::one_line(e)),
-                (Tokens::Foreign, _) => {
-                    Some("the provider's issuer or client_id changed since the last sign-in".into())
-                }
                 (_, Err(e)) => Some(crate::sys::sanitize::one_line(e)),
                 (_, Ok(Some(_))) if !bound => Some(
                     "the credential file was made for another role or provider; it is replaced on the next use".into(),
@@ -91,8 +86,7 @@ impl Idbridge {
     fn tokens_of(&self, name: &str, provider: &Provider) -> Tokens {
         match self.store.load(name) {
             Ok(Some(t)) if t.belongs_to(provider) => Tokens::Usable(t),
-            Ok(Some(_)) => Tokens::Foreign,
-            Ok(None) => Tokens::None,
+            Ok(_) => Tokens::None,
             Err(e) => Tokens::Unreadable(e),
         }
     }

@@ -27,6 +27,19 @@ pub enum ConsoleError {
     NoBrowser { detail: String },
 }
 
+impl ConsoleError {
+    /// Why, as a stable snake_case word a front end phrases in the person's language.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unreachable { .. } => "unreachable",
+            Self::Refused { .. } => "refused",
+            Self::NoToken { .. } => "no_token",
+            Self::BrowserSpawn { .. } => "browser",
+            Self::NoBrowser { .. } => "no_browser",
+        }
+    }
+}
+
 pub fn federation_endpoint(profile: &Profile) -> String {
     profile
         .federation_endpoint

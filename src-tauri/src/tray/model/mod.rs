@@ -7,6 +7,8 @@ mod update;
 pub mod view;
 
 #[cfg(test)]
+mod failure_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
@@ -67,11 +69,13 @@ pub struct Failure {
     pub at: OffsetDateTime,
     pub code: ErrorCode,
     pub details: String,
+    /// The console's reason ([`idbridge_core::Error::console_kind`]), when the console failed.
+    pub why: Option<&'static str>,
 }
 
 impl Failure {
     pub fn new(at: OffsetDateTime, code: ErrorCode, details: impl Into<String>) -> Self {
-        Self { at, code, details: details.into() }
+        Self { at, code, details: details.into(), why: None }
     }
 
     /// What the state of a profile is after this failure.
@@ -232,7 +236,7 @@ pub enum Note {
     NotRenewed { profile: String, code: ErrorCode },
     Expiring { profile: String, minutes: i64, sign_in: Option<String> },
     Expired { profile: String, sign_in: Option<String> },
-    ConsoleFailed { profile: String, code: ErrorCode },
+    ConsoleFailed { profile: String, code: ErrorCode, why: Option<&'static str> },
     SignOutFailed { provider: String, code: ErrorCode },
 }
 

@@ -8,9 +8,9 @@ use super::view::{Entry, IconState, TrayView, render_notes, view};
 use super::*;
 use crate::i18n::Tr;
 
-const NOW: OffsetDateTime = datetime!(2026-11-25 15:36 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-11-25 15:36 UTC);
 
-fn profile(name: &str, provider: &str, state: ProfileState, minutes_left: Option<i64>) -> ProfileSnap {
+pub(super) fn profile(name: &str, provider: &str, state: ProfileState, minutes_left: Option<i64>) -> ProfileSnap {
     ProfileSnap {
         name: name.into(),
         provider: provider.into(),
@@ -23,7 +23,7 @@ fn profile(name: &str, provider: &str, state: ProfileState, minutes_left: Option
     }
 }
 
-fn snapshot(signed_in: Option<bool>, profiles: Vec<ProfileSnap>) -> Snapshot {
+pub(super) fn snapshot(signed_in: Option<bool>, profiles: Vec<ProfileSnap>) -> Snapshot {
     Snapshot {
         config: ConfigLoad::Ok,
         lang: Lang::En,
@@ -32,7 +32,7 @@ fn snapshot(signed_in: Option<bool>, profiles: Vec<ProfileSnap>) -> Snapshot {
     }
 }
 
-fn loaded(snap: Snapshot) -> (Model, Vec<Effect>) {
+pub(super) fn loaded(snap: Snapshot) -> (Model, Vec<Effect>) {
     let mut m = Model::default();
     assert_eq!(update(&mut m, Msg::Started, NOW), vec![Effect::Load]);
     let fx = update(&mut m, Msg::Loaded(snap), NOW);
@@ -53,7 +53,7 @@ fn labels(entries: &[Entry]) -> Vec<String> {
         .collect()
 }
 
-fn shown(m: &Model) -> (TrayView, Vec<String>) {
+pub(super) fn shown(m: &Model) -> (TrayView, Vec<String>) {
     let v = view(m, NOW, &Tr::new());
     let l = labels(&v.entries);
     (v, l)
@@ -134,7 +134,7 @@ fn sts_unreachable_offers_retry_with_the_reason_not_sign_in() {
     assert_eq!(notes(&fx), vec![&Note::NotRenewed { profile: "dev".into(), code: ErrorCode::StsUnreachable }]);
     let (v, l) = shown(&m);
     assert_eq!(v.icon, IconState::Expiring, "still valid: amber, not red");
-    assert_eq!(l[0], "(AWS could not be reached.)");
+    assert_eq!(l[0], "(dev: AWS could not be reached.)");
     assert_eq!(l[1], "Retry now");
     assert!(!l.iter().any(|l| l.starts_with("Sign in")), "signing in would not help: {l:?}");
     assert!(l.contains(&"dev · not renewed · valid until 15:51 >".to_string()), "{l:?}");
@@ -155,7 +155,7 @@ fn sts_refusing_one_role_is_an_error_on_that_profile_while_the_provider_stays_si
     let (m, _) = loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60)), prod]));
     let (v, l) = shown(&m);
     assert_eq!(v.icon, IconState::Error, "partial failure is not success");
-    assert_eq!(l[0], "(AWS refused this role for your sign-in.)");
+    assert_eq!(l[0], "(prod: AWS refused this role: check the role ARN and the role's trust policy.)");
     assert!(l.contains(&"prod · not renewed >".to_string()), "{l:?}");
     assert!(l.contains(&"(auth0 · signed in as alice@example.com)".to_string()));
 }
@@ -241,7 +241,10 @@ fn a_sign_in_with_a_refused_role_reports_it_in_the_same_notification() {
     };
     let fx = update(&mut m, Msg::SignedIn(report), NOW);
     let text = render_notes(&notes(&fx).into_iter().cloned().collect::<Vec<_>>(), Lang::En, &Tr::new()).unwrap();
-    assert_eq!(text.body, "alice@example.com · 1 profile ready\nprod: AWS refused this role for your sign-in.");
+    assert_eq!(
+        text.body,
+        "alice@example.com · 1 profile ready\nprod: AWS refused this role: check the role ARN and the role's trust policy."
+    );
     assert!(!text.body.contains("AccessDenied"));
     // after the sign-in: prod has no credentials, and the menu and icon say why instead of "signed out"
     let after = snapshot(
@@ -255,7 +258,7 @@ fn a_sign_in_with_a_refused_role_reports_it_in_the_same_notification() {
     assert!(notes(&fx).is_empty(), "told once, in the sign-in notification: {fx:?}");
     let (v, l) = shown(&m);
     assert_eq!(v.icon, IconState::Error);
-    assert_eq!(l[0], "(AWS refused this role for your sign-in.)");
+    assert_eq!(l[0], "(prod: AWS refused this role: check the role ARN and the role's trust policy.)");
     assert!(l.contains(&"prod · not renewed >".to_string()), "{l:?}");
 }
 

@@ -62,7 +62,7 @@ pub fn update(model: &mut Model, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
         }
         Msg::ConsoleDone { profile, result } => {
             if let Err(f) = result {
-                fx.push(Effect::Notify(Note::ConsoleFailed { profile, code: f.code }));
+                fx.push(Effect::Notify(Note::ConsoleFailed { profile, code: f.code, why: f.why }));
             }
             load(model, &mut fx);
         }

@@ -4,7 +4,7 @@
 
 use time::{OffsetDateTime, UtcOffset};
 
-use super::{ConfigLoad, Failure, MenuId, Model, Note, ProfileState, Shown};
+use super::{ConfigLoad, MenuId, Model, Note, ProfileState, Shown};
 use idbridge_core::ErrorCode;
 
 use crate::i18n::{Arg, Lang, Tr, reason};
@@ -128,14 +128,23 @@ fn next_actions(
             entries.push(item(MenuId::SignIn(p.name.clone()), t(label, &arg)));
         }
     }
-    let trouble: Option<&Failure> = shown
-        .iter()
-        .filter(|s| matches!(s.state, ProfileState::RefreshFailing | ProfileState::KeychainUnavailable))
-        .find_map(|s| s.failure);
+    let failing =
+        || shown.iter().filter(|s| matches!(s.state, ProfileState::RefreshFailing | ProfileState::KeychainUnavailable));
+    let trouble = failing().find_map(|s| Some((s.snap.name.as_str(), s.failure?)));
     let keychain_down = providers.iter().any(|p| p.signed_in.is_none())
         || shown.iter().any(|s| s.state == ProfileState::KeychainUnavailable);
-    if trouble.is_some() || keychain_down {
-        entries.push(Entry::Info(why(trouble.map_or(ErrorCode::KeychainUnavailable, |f| f.code))));
+    match trouble {
+        // the keychain answers for every profile: no one profile to name
+        _ if keychain_down => entries.push(Entry::Info(why(ErrorCode::KeychainUnavailable))),
+        Some((profile, f)) => entries.push(Entry::Info(t(
+            "menu-trouble",
+            &[("profile", Arg::Str(profile)), ("reason", Arg::Str(&why(f.code)))],
+        ))),
+        None => {}
+    }
+    // a refused role is fixed in IAM or the settings, not by trying again
+    let retry_helps = keychain_down || failing().any(|s| s.failure.is_some_and(|f| f.code != ErrorCode::StsRefused));
+    if (trouble.is_some() || keychain_down) && retry_helps {
         entries.push(item(MenuId::Retry, t("menu-retry", &[])));
     }
     entries
@@ -213,7 +222,9 @@ fn profile_entry(
             children.push(Entry::Info(t("detail-renews", &[("time", Arg::Str(&time(e)))])))
         }
         (ProfileState::RefreshFailing, Some(e)) => {
-            children.push(Entry::Info(t("detail-retrying", &[("time", Arg::Str(&time(e)))])))
+            let refused = s.failure.is_some_and(|f| f.code == ErrorCode::StsRefused);
+            let id = if refused { "detail-valid-until" } else { "detail-retrying" };
+            children.push(Entry::Info(t(id, &[("time", Arg::Str(&time(e)))])))
         }
         _ => {}
     }
@@ -349,7 +360,8 @@ pub fn note_text(note: &Note, lang: Lang, tr: &Tr) -> NoteText {
                     &[("profile", Arg::Str(profile)), ("reason", Arg::Str(&reason(tr, lang, code.as_str())))],
                 ));
             }
-            let actions = if failed.is_empty() { vec![] } else { vec![retry()] };
+            let retry_helps = failed.iter().any(|(_, code)| *code != ErrorCode::StsRefused);
+            let actions = if retry_helps { vec![retry()] } else { vec![] };
             NoteText { title: t("note-signed-in", &[("provider", Arg::Str(provider))]), body, actions }
         }
         Note::SignInNeeded { provider, code } => NoteText {
@@ -357,11 +369,16 @@ pub fn note_text(note: &Note, lang: Lang, tr: &Tr) -> NoteText {
             body: t("note-sign-in-needed-body", &[("reason", Arg::Str(&reason(tr, lang, code.as_str())))]),
             actions: vec![sign_in(provider)],
         },
-        Note::NotRenewed { profile, code } => NoteText {
-            title: t("note-not-renewed", &[("profile", Arg::Str(profile))]),
-            body: t("note-not-renewed-body", &[("reason", Arg::Str(&reason(tr, lang, code.as_str())))]),
-            actions: vec![retry()],
-        },
+        Note::NotRenewed { profile, code } => {
+            // a refused role: only a fix of the role helps, so no promise of a retry and no Retry button
+            let refused = *code == ErrorCode::StsRefused;
+            let body = if refused { "note-not-renewed-body-refused" } else { "note-not-renewed-body" };
+            NoteText {
+                title: t("note-not-renewed", &[("profile", Arg::Str(profile))]),
+                body: t(body, &[("reason", Arg::Str(&reason(tr, lang, code.as_str())))]),
+                actions: vec![if refused { (MenuId::Settings.to_id(), t("action-settings", &[])) } else { retry() }],
+            }
+        }
         Note::Expiring { profile, minutes, sign_in: who } => NoteText {
             title: t("note-expiring", &[("profile", Arg::Str(profile)), ("minutes", Arg::Num(*minutes))]),
             body: String::new(),
@@ -372,9 +389,15 @@ pub fn note_text(note: &Note, lang: Lang, tr: &Tr) -> NoteText {
             body: String::new(),
             actions: vec![who.as_deref().map(sign_in).unwrap_or_else(retry)],
         },
-        Note::ConsoleFailed { profile, code } => NoteText {
+        Note::ConsoleFailed { profile, code, why } => NoteText {
             title: t("note-console-failed", &[]),
-            body: format!("{profile}: {}", reason(tr, lang, code.as_str())),
+            body: match why {
+                Some(why) => t(
+                    "note-console-failed-why",
+                    &[("profile", Arg::Str(profile)), ("why", Arg::Str(&tr.s(lang, &format!("console-why-{why}"))))],
+                ),
+                None => format!("{profile}: {}", reason(tr, lang, code.as_str())),
+            },
             actions: vec![(MenuId::Console(profile.clone()).to_id(), t("action-open-console", &[]))],
         },
         Note::SignOutFailed { provider, code } => NoteText {

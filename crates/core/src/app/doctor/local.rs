@@ -2,7 +2,7 @@
 //! CLI's files (idbridge's block, static keys that would win), the environment, and each profile's
 //! credentials and ARN.
 
-use super::{DoctorInput, DoctorReport};
+use super::{Action, DoctorInput, DoctorReport};
 use crate::app::Idbridge;
 use crate::app::renewal::Limit;
 use crate::aws::config_file::{self, BEGIN, END};
@@ -24,19 +24,7 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                 );
                 return; // the same keychain answers for every provider
             }
-            Ok(None) => report.problem(
-                "signed_in",
-                &subject,
-                "not signed in",
-                format!("run `idbridge login --provider {name}`"),
-            ),
-            Ok(Some(t)) if !t.belongs_to(provider) => report.problem(
-                "signed_in",
-                &subject,
-                "signed in with another issuer or client_id than config.toml names now",
-                format!("run `idbridge login --provider {name}`"),
-            ),
-            Ok(Some(t)) => {
+            Ok(Some(t)) if t.belongs_to(provider) => {
                 let who = crate::oidc::id_token::IdClaims::decode(t.id_token.expose())
                     .map(|c| c.display_name().to_string())
                     .unwrap_or_else(|_| "?".into());
@@ -52,6 +40,13 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                     ),
                 };
                 report.ok("signed_in", &subject, format!("signed in as {who}; {refresh}"));
+            }
+            // a leftover of another issuer or client is no sign-in: the next sign-in replaces it
+            Ok(_) => {
+                report
+                    .issue("signed_in", &subject, "not signed in", format!("run `idbridge login --provider {name}`"))
+                    .coded("not_signed_in", &[("provider", name)])
+                    .offer(Action::SignIn { provider: name.clone() });
             }
         }
     }
@@ -191,12 +186,17 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
                     if found.is_some() { "credentials expired" } else { "no credentials yet" }
                 ),
             ),
-            Ok(_) => report.problem(
-                "credentials",
-                &subject,
-                "no valid credentials and no sign-in to renew them",
-                format!("run `idbridge login --profile {name}`"),
-            ),
+            Ok(_) => {
+                report
+                    .issue(
+                        "credentials",
+                        &subject,
+                        "no valid credentials and no sign-in to renew them",
+                        format!("run `idbridge login --profile {name}`"),
+                    )
+                    .coded("no_credentials", &[("profile", name)])
+                    .offer(Action::SignIn { provider: profile.provider.clone() });
+            }
         }
     }
 }
@@ -228,23 +228,29 @@ fn aws_config_check(report: &mut DoctorReport, subject: &str, name: &str, text: 
     let file = input.aws_config_file.display();
     let fix = format!("run `idbridge configure-aws --profile {name}`");
     let Some(text) = text else {
-        return report.problem("aws_config", subject, format!("{file} does not exist"), fix);
+        let file = file.to_string();
+        report
+            .issue("aws_config", subject, format!("{file} does not exist"), fix)
+            .coded("aws_config_missing", &[("file", &file), ("profile", name)])
+            .offer(Action::ConfigureAws);
+        return;
     };
     match (managed_credential_process(text, name), &input.program) {
         (None, _) => {
-            report.problem("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix)
+            report
+                .issue("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix)
+                .coded("aws_config_no_profile", &[("file", &file.to_string()), ("profile", name)])
+                .offer(Action::ConfigureAws);
         }
         (Some(found), Some(program)) => {
             let want = format!("{} credential-process --profile {name}", config_file::quote(program));
             if found == want {
                 report.ok("aws_config", subject, format!("{file} runs this idbridge ({program})"));
             } else {
-                report.problem(
-                    "aws_config",
-                    subject,
-                    format!("{file} runs `{found}`, not this idbridge ({program})"),
-                    fix,
-                );
+                report
+                    .issue("aws_config", subject, format!("{file} runs `{found}`, not this idbridge ({program})"), fix)
+                    .coded("aws_config_other_program", &[("file", &file.to_string()), ("profile", name)])
+                    .offer(Action::ConfigureAws);
             }
         }
         (Some(_), None) => report.ok("aws_config", subject, format!("{file} has idbridge's [profile {name}]")),

@@ -5,6 +5,7 @@
 mod local;
 mod remote;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -17,15 +18,16 @@ use crate::sys::sanitize;
 /// ID token's lifetime checks are tighter at some IdPs).
 pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::seconds(60);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    #[default]
     Ok,
     Problem,
 }
 
 /// One line of the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Check {
     /// Stable name of the check (`discovery`, `clock_idp`, ...), for UIs and scripts.
     pub id: &'static str,
@@ -35,6 +37,39 @@ pub struct Check {
     pub message: String,
     /// What to do about a problem.
     pub fix: Option<String>,
+    /// What the message says, as a stable code a window phrases in the person's language with `params`
+    /// (`sts_unreachable` with `endpoint`); `None` where only the English message exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<&'static str, String>,
+    /// A fix idbridge can carry out itself (a window offers it as a button).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+}
+
+/// A fix idbridge can run: the window's buttons, the CLI's commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Write idbridge's block into the AWS CLI's config, as `idbridge configure-aws` does.
+    ConfigureAws,
+    /// Sign in to this provider.
+    SignIn { provider: String },
+}
+
+impl Check {
+    /// Names what the message says (parameters sanitised like the message).
+    fn coded(&mut self, code: &'static str, params: &[(&'static str, &str)]) -> &mut Self {
+        self.code = Some(code);
+        self.params = params.iter().map(|(k, v)| (*k, sanitize::field(v))).collect();
+        self
+    }
+
+    fn offer(&mut self, action: Action) -> &mut Self {
+        self.action = Some(action);
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -55,7 +90,12 @@ impl DoctorReport {
     // sanitised here, once, so no check can print an escape sequence or a bidi override raw
     fn ok(&mut self, id: &'static str, subject: impl Into<String>, message: impl Into<String>) {
         let (subject, message) = (sanitize::field(&subject.into()), sanitize::message(&message.into()));
-        self.checks.push(Check { id, subject, status: Status::Ok, message, fix: None });
+        self.push(Check { id, subject, status: Status::Ok, message, ..Check::default() });
+    }
+
+    fn push(&mut self, check: Check) -> &mut Check {
+        self.checks.push(check);
+        self.checks.last_mut().expect("just pushed")
     }
 
     fn problem(
@@ -65,13 +105,25 @@ impl DoctorReport {
         message: impl Into<String>,
         fix: impl Into<String>,
     ) {
-        self.checks.push(Check {
+        self.issue(id, subject, message, fix);
+    }
+
+    /// A problem, to be given its code and action.
+    fn issue(
+        &mut self,
+        id: &'static str,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> &mut Check {
+        self.push(Check {
             id,
             subject: sanitize::field(&subject.into()),
             status: Status::Problem,
             message: sanitize::message(&message.into()),
             fix: Some(sanitize::message(&fix.into())),
-        });
+            ..Check::default()
+        })
     }
 }
 

@@ -100,12 +100,15 @@ pub(super) async fn provider(app: &Idbridge, report: &mut DoctorReport, name: &s
             );
         }
         Err(e) => {
-            return report.problem(
-                "discovery",
-                &subject,
-                format!("cannot fetch {url}: {e}"),
-                "check the network and `issuer` in config.toml",
-            );
+            report
+                .issue(
+                    "discovery",
+                    &subject,
+                    format!("cannot fetch {url}: {e}"),
+                    "check the network and `issuer` in config.toml",
+                )
+                .coded("idp_unreachable", &[("url", &url.to_string())]);
+            return;
         }
     };
     let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&fetched.body) else {
@@ -165,12 +168,17 @@ pub(super) async fn sts_clocks(app: &Idbridge, report: &mut DoctorReport, config
         let subject = format!("STS {endpoint}");
         match fetch(app, &endpoint, 0).await {
             Ok(f) => skew_check(report, "clock_sts", &subject, "AWS STS", f.skew),
-            Err(e) => report.problem(
-                "clock_sts",
-                &subject,
-                format!("cannot reach {endpoint}: {e}"),
-                "check the network, a proxy, or `sts_endpoint` in config.toml",
-            ),
+            // not a clock problem: what failed is reaching AWS STS
+            Err(e) => {
+                report
+                    .issue(
+                        "sts",
+                        &subject,
+                        format!("cannot reach {endpoint}: {e}"),
+                        "check the network, a proxy, or `sts_endpoint` in config.toml",
+                    )
+                    .coded("sts_unreachable", &[("endpoint", &endpoint)]);
+            }
         }
     }
 }
