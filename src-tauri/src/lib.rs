@@ -18,8 +18,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use idbridge_core::app::redeem_helper::HELPER_ARG;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
+use idbridge_core::sys::detached::HelperCommand;
 use idbridge_core::{Idbridge, Paths};
 use tauri::{Manager, RunEvent, Runtime};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -32,13 +34,28 @@ use crate::windows::{WindowState, doctor, import, settings, signin};
 /// What this process is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Role {
-    Tray { open_settings: bool },
+    Tray {
+        open_settings: bool,
+    },
     Settings,
-    SignIn { provider: String },
+    SignIn {
+        provider: String,
+    },
+    /// The refresh helper the tray starts so that killing the tray cannot cut a rotation
+    /// (`idbridge_core::app::redeem_helper`): no window, no toolkit.
+    Redeem {
+        provider: String,
+    },
 }
 
 fn role(args: &[String]) -> Result<Role, String> {
     let value = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
+    if args.get(1).map(String::as_str) == Some(HELPER_ARG) {
+        return match args.get(2) {
+            Some(p) if idbridge_core::config::is_valid_name(p) => Ok(Role::Redeem { provider: p.clone() }),
+            _ => Err(format!("{HELPER_ARG} needs a provider name")),
+        };
+    }
     match value("--window").as_deref() {
         None => Ok(Role::Tray { open_settings: args.iter().any(|a| a == "--settings") }),
         Some("settings") => Ok(Role::Settings),
@@ -59,7 +76,7 @@ pub fn run() {
         eprintln!("idbridge-app: cannot find a config directory: set IDBRIDGE_HOME");
         std::process::exit(1);
     };
-    let core = Arc::new(Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30)));
+    let mut core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30));
     let args: Vec<String> = std::env::args().collect();
     let role = match role(&args) {
         Ok(r) => r,
@@ -69,6 +86,11 @@ pub fn run() {
         }
     };
     let is_tray = matches!(role, Role::Tray { .. });
+    // the tray's refreshes redeem in a helper: this binary again, in the role above
+    if let (true, Ok(program)) = (is_tray, std::env::current_exe()) {
+        core = core.with_redeem_helper(HelperCommand { program, args: vec![HELPER_ARG.into()] });
+    }
+    let core = Arc::new(core);
     // libappindicator gives panels the GLib application name as the tray item's title (tray-icon sets
     // none, and offers no way to): Xfce's panel shows it as the tooltip. GLib keeps the first name it is
     // given, so this comes before the toolkit starts.
@@ -84,6 +106,7 @@ pub fn run() {
         Role::Tray { open_settings } => build_tray(tauri::Builder::default(), core, open_settings),
         Role::Settings => build_window(tauri::Builder::default(), core, None),
         Role::SignIn { provider } => build_window(tauri::Builder::default(), core, Some(provider)),
+        Role::Redeem { provider } => std::process::exit(serve_redemption(core, &provider)),
     };
     match builder.build(tauri::generate_context!()) {
         Ok(app) => app.run(move |_, event| {
@@ -99,6 +122,18 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// The helper role: one redemption, stored before the process ends (also on SIGTERM); the exit code.
+fn serve_redemption(core: Arc<Idbridge>, provider: &str) -> i32 {
+    #[cfg(unix)]
+    hold_signals(core.shield.clone());
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return 1;
+    };
+    let served = runtime.block_on(core.serve_redemption(provider));
+    runtime.block_on(core.shield.idle(idbridge_core::app::rotation::REDEEM_TIMEOUT + Duration::from_secs(30)));
+    i32::from(served.is_err())
 }
 
 /// SIGTERM (the session ends, `systemctl --user stop`), SIGINT or SIGHUP while the tray redeems a refresh
@@ -233,5 +268,7 @@ mod tests {
         assert!(role(&args("--window signin")).is_err());
         assert!(role(&args("--window signin --provider ../x")).is_err());
         assert!(role(&args("--window other")).is_err());
+        assert_eq!(role(&args("__redeem auth0")), Ok(Role::Redeem { provider: "auth0".into() }));
+        assert!(role(&args("__redeem ../x")).is_err());
     }
 }

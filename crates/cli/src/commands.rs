@@ -7,8 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use idbridge_core::app::redeem_helper::HELPER_ARG;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
+use idbridge_core::sys::detached::HelperCommand;
 use idbridge_core::sys::sanitize;
 use idbridge_core::{Idbridge, Paths};
 
@@ -26,15 +28,25 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         Command::CredentialProcess { .. } => CREDENTIAL_PROCESS_BUDGET,
         _ => INTERACTIVE_HTTP_TIMEOUT,
     };
-    let app = Arc::new(Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout));
-    // only commands that may redeem a refresh token hold signals back (`exec --server` passes them on to
-    // its command and outlives it: serve.rs)
+    let mut app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
+    // commands that may redeem a refresh token do it in a helper process (this binary again, which redeems
+    // in-process), out of reach of a SIGKILL of this one
+    let redeems = matches!(
+        command,
+        Command::CredentialProcess { .. } | Command::Exec { .. } | Command::Env { .. } | Command::Console { .. }
+    );
+    if let (true, Ok(program)) = (redeems, std::env::current_exe()) {
+        app = app.with_redeem_helper(HelperCommand { program, args: vec![HELPER_ARG.into()] });
+    }
+    let app = Arc::new(app);
+    // and hold signals back meanwhile (`exec --server` passes them on to its command and outlives it: serve.rs)
     if matches!(
         command,
         Command::CredentialProcess { .. }
             | Command::Exec { server: false, .. }
             | Command::Env { .. }
             | Command::Console { .. }
+            | Command::Redeem { .. }
     ) {
         crate::signals::hold_during_rotation(app.shield.clone());
     }
@@ -87,6 +99,10 @@ fn dispatch(
         }
         Command::Doctor { profile, json } => crate::doctor::run(app, runtime, profile, json),
         Command::AwsSetup { profile, json } => crate::aws_setup::run(app, &profile, json),
+        Command::Redeem { provider } => {
+            runtime.block_on(app.serve_redemption(&provider))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Console { profile, destination, print } => {
             if print {
                 let url = runtime.block_on(app.console_url(&profile, destination.as_deref()))?;

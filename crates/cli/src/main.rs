@@ -156,6 +156,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The refresh helper: redeems the provider's refresh token handed over by another idbridge process
+    /// (idbridge_core::app::redeem_helper). Not for people.
+    #[command(name = "__redeem", hide = true)]
+    Redeem { provider: String },
 }
 
 fn main() -> ExitCode {

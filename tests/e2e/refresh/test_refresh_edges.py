@@ -1,13 +1,16 @@
-"""The edges of refreshing: a signal during a refresh-token rotation, sign-out racing a refresh, short
-sessions, a failing STS paid once, a revoked sign-in, and files that no longer match the config."""
+"""The edges of refreshing: a signal (SIGKILL too) during a refresh-token rotation, sign-out racing a
+refresh, short sessions, a failing STS paid once, a revoked sign-in, and files that no longer match the
+config."""
 import json
 import os
+import random
 import signal
 import subprocess
+import time
 
 import pytest
 
-from conftest import BIN, ROLE_DEV, ROLE_PROD, wait_for
+from conftest import BIN, ROLE_DEV, ROLE_PROD, TrayApp, wait_for
 
 
 def spawn(world, profile="dev"):
@@ -23,7 +26,17 @@ def revoked(world):
     return [e for e in world.idp_log() if e.get("event") == "grant.revoked"]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def assert_the_successor_was_stored(world):
+    """The next refresh redeems the token the interrupted one received, and the IdP saw no reuse."""
+    r = world.run("credential-process", "--profile", "dev")
+    assert r.code == 0, r.err
+    grants = refresh_grants(world)
+    assert [g["result"] for g in grants] == ["ok", "ok"], grants
+    assert grants[1]["refresh_token"] == grants[0]["issued"]["refresh_token"]
+    assert not revoked(world)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_a_signal_while_the_idp_rotates_waits_until_the_successor_is_stored(make_world, sig):
     world = make_world(IDP_TTL_ID_TOKEN=60)  # a stored ID token is never usable: every refresh redeems
     assert world.login().code == 0
@@ -35,13 +48,58 @@ def test_a_signal_while_the_idp_rotates_waits_until_the_successor_is_stored(make
     p.send_signal(sig)
     assert p.wait(timeout=15) == -sig, p.stderr.read()
     assert p.stdout.read() == "", "an interrupted credential-process prints nothing"
-    # the successor reached the keychain: the next refresh redeems it, and the IdP saw no reuse
-    r = world.run("credential-process", "--profile", "dev")
-    assert r.code == 0, r.err
-    grants = refresh_grants(world)
-    assert [g["result"] for g in grants] == ["ok", "ok"], grants
-    assert grants[1]["refresh_token"] == grants[0]["issued"]["refresh_token"]
+    assert_the_successor_was_stored(world)
+
+
+def test_sigkill_at_random_moments_of_a_rotation_loses_no_sign_in(make_world):
+    # what Go's exec.CommandContext does to credential_process when its context ends: SIGKILL, at any
+    # moment of a rotation whose answer arrives 150 ms after the IdP rotated the token
+    world = make_world(IDP_TTL_ID_TOKEN=60)  # every refresh redeems
+    assert world.login().code == 0
+
+    def rotate_slowly():
+        world.credential_file().unlink(missing_ok=True)
+        world.idp_post("/_test/delay?ms=150&count=1")
+
+    spans = []
+    for _ in range(3):
+        rotate_slowly()
+        start = time.monotonic()
+        r = world.run("credential-process", "--profile", "dev")
+        assert r.code == 0, r.err
+        spans.append(time.monotonic() - start)
+    span = sorted(spans)[1]
+    lost = []
+    for trial in range(40):
+        rotate_slowly()
+        p = subprocess.Popen([str(BIN), "credential-process", "--profile", "dev"], env=world.env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(random.uniform(0, span))  # the random moment, not a synchronisation
+        p.kill()
+        p.wait(timeout=15)
+        world.credential_file().unlink(missing_ok=True)
+        r = world.run("credential-process", "--profile", "dev")
+        if r.code != 0:
+            lost.append((trial, r.code, r.err))
+            assert world.login().code == 0
+    assert lost == [], f"{len(lost)} of 40 sign-ins lost: {lost[:3]}"
     assert not revoked(world)
+
+
+def test_sigkill_of_the_tray_while_the_idp_rotates_loses_no_sign_in(make_world, desktop):
+    world = make_world(IDP_TTL_ID_TOKEN=60)  # every refresh redeems
+    assert world.login().code == 0
+    world.age_credentials(minutes_left=10)  # the tray refreshes at once
+    world.idp_post("/_test/delay?ms=1500&count=1")
+    app = TrayApp(world, desktop)
+    try:
+        wait_for(lambda: any(g.get("delayed_ms") for g in refresh_grants(world)), what="the rotation at the IdP")
+        app.proc.kill()
+        assert app.proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        app.stop()
+    world.credential_file().unlink()
+    assert_the_successor_was_stored(world)  # through the tray's helper
 
 
 def test_sign_out_during_a_slow_refresh_is_not_undone(signed_in):

@@ -43,6 +43,10 @@ pub enum Error {
     RotationNotStored { source: TokenStoreError },
     #[error("internal error: {what}")]
     Internal { what: String },
+    /// What the refresh helper process met, as it reported it (`app::redeem_helper`): its code,
+    /// sentence and whether trying again later may work travel, its source does not.
+    #[error("{message}")]
+    Reported { code: ErrorCode, message: String, transient: bool },
 }
 
 /// A stable, machine-readable reason: for `{code, message}` across IPC, scripts (`--json`), failure
@@ -160,6 +164,7 @@ impl Error {
             }
             Self::Timeout { .. } | Self::NotStarted { .. } => ErrorCode::Timeout,
             Self::Internal { .. } => ErrorCode::Internal,
+            Self::Reported { code, .. } => *code,
         }
     }
 
@@ -177,6 +182,7 @@ impl Error {
             Self::Oidc(e) => e.is_transient(),
             Self::Sts { source, .. } => source.is_transient(),
             Self::Lock(LockError::Timeout { .. }) | Self::Timeout { .. } | Self::NotStarted { .. } => true,
+            Self::Reported { transient, .. } => *transient,
             _ => false,
         }
     }
@@ -187,7 +193,8 @@ impl Error {
             Self::SignInNeeded { .. } | Self::NoNewIdToken { .. } | Self::RotationNotStored { .. } => {
                 exit::SIGN_IN_NEEDED
             }
-            Self::Config(_) => exit::CONFIG,
+            Self::Reported { code: ErrorCode::SignInNeeded, .. } => exit::SIGN_IN_NEEDED,
+            Self::Config(_) | Self::Reported { code: ErrorCode::Config, .. } => exit::CONFIG,
             e if e.is_transient() => exit::TEMPORARY,
             _ => exit::ERROR,
         }

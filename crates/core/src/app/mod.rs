@@ -26,6 +26,7 @@ pub mod failures;
 pub mod logout;
 pub mod ports;
 pub mod prompt;
+pub mod redeem_helper;
 pub mod refresh;
 pub mod renewal;
 pub mod rotation;
@@ -53,6 +54,8 @@ pub struct Idbridge {
     pub shield: Arc<Shield>,
     /// Upper bound for one HTTP exchange with the IdP, STS or the federation endpoint.
     pub(crate) http_timeout: Duration,
+    /// How to start the process that redeems refresh tokens out of a killer's reach; `None`: in-process.
+    pub(crate) redeem_helper: Option<crate::sys::detached::HelperCommand>,
 }
 
 /// Where a profile stands, as `status` and the tray show it.
@@ -96,7 +99,7 @@ pub struct ProfileStatus {
 impl Idbridge {
     pub fn new(paths: Paths, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>, http_timeout: Duration) -> Self {
         let ports = Ports::real(clock.clone());
-        Self { paths, store, clock, ports, shield: Shield::new(), http_timeout }
+        Self { paths, store, clock, ports, shield: Shield::new(), http_timeout, redeem_helper: None }
     }
 
     /// Other implementations of the outside services (in-process tests wire fakes here).

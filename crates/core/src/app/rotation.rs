@@ -10,6 +10,10 @@
 //!   that fails its checks (or is missing, which OIDC Core §12.2 allows) does not lose it;
 //! - the keychain session is opened before sending, so the write after the answer is one call; it has
 //!   no timeout, giving up on it would lose the sign-in too.
+//!
+//! A task cannot outlive SIGKILL: where a binary wired a helper (`app::redeem_helper`), the stretch runs
+//! in a helper process of its own (whose own `Idbridge` has none, so it runs it here), and here only
+//! when none can be started.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +45,9 @@ impl Idbridge {
         let Some(refresh_token) = current.refresh_token.clone() else {
             return Err(Error::sign_in_needed(name, "no refresh token is stored", None));
         };
+        if let Some(done) = self.redeem_in_helper(name, &current, deadline, &provider_guard).await {
+            return done;
+        }
         let endpoint = self.ports.idp.connect(provider, self.http_timeout.min(remaining(deadline))).await?;
         // the refresh token goes only where it went at sign-in: a config or discovery change that points
         // the token endpoint elsewhere must not carry it there (app::trust)

@@ -81,7 +81,8 @@ impl StoredTokens {
         self.issuer == provider.issuer && self.client_id == provider.client_id
     }
 
-    fn to_wire(&self) -> String {
+    /// The keychain item's text (also what the caller hands a refresh helper, `app::redeem_helper`).
+    pub(crate) fn to_wire(&self) -> String {
         serde_json::to_string(&Wire {
             v: 1,
             issuer: self.issuer.clone(),
@@ -93,7 +94,7 @@ impl StoredTokens {
         .unwrap_or_default()
     }
 
-    fn from_wire(text: &str) -> Result<Self, serde_json::Error> {
+    pub(crate) fn from_wire(text: &str) -> Result<Self, serde_json::Error> {
         // serde_json's message names the position, never the value
         let w: Wire = serde_json::from_str(text)?;
         Ok(Self {

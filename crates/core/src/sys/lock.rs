@@ -20,6 +20,41 @@ pub struct LockGuard {
     _file: File,
 }
 
+impl LockGuard {
+    /// The same lock for a helper process to hold (`sys::detached`): it stays taken until both this
+    /// guard and the helper's copy are gone.
+    pub fn share(&self) -> std::io::Result<File> {
+        self._file.try_clone()
+    }
+
+    /// A lock handed over by the process that started this one, as `file`: taken only if it is the file
+    /// at `path` and that file is locked (a helper started by hand, without it, must not act as if).
+    #[cfg(unix)]
+    pub fn adopt(file: File, path: &Path) -> Result<Self, LockError> {
+        use std::os::unix::fs::MetadataExt;
+        let refuse = |why: &str| LockError::Open {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why.to_string()),
+        };
+        let (given, named) = (file.metadata(), std::fs::symlink_metadata(path));
+        let same = matches!((given, named), (Ok(g), Ok(n)) if g.dev() == n.dev() && g.ino() == n.ino());
+        if !same {
+            return Err(refuse("the handed-over lock is not this lock file"));
+        }
+        let probe = crate::sys::safe_fs::open_lock(path).map_err(|_| refuse("cannot open the lock file"))?;
+        match probe.try_lock() {
+            Err(std::fs::TryLockError::WouldBlock) => Ok(Self { _file: file }),
+            _ => Err(refuse("the handed-over lock is not held")),
+        }
+    }
+
+    /// No helper holds a lock on Windows (`sys::detached`).
+    #[cfg(windows)]
+    pub fn adopt(_file: File, path: &Path) -> Result<Self, LockError> {
+        Err(LockError::Open { path: path.to_owned(), source: std::io::ErrorKind::Unsupported.into() })
+    }
+}
+
 /// Takes the exclusive lock on `path`, waiting at most `timeout`.
 ///
 /// flock has no timeout of its own: a helper thread blocks on it and hands the locked file over. If we
@@ -78,5 +113,25 @@ mod tests {
         drop(first);
         rx.recv_timeout(Duration::from_secs(10)).expect("got the lock after release");
         waiter.join().unwrap().unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_the_held_lock_file_itself_is_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locks/provider-a.lock");
+        let held = lock_exclusive(&path, Duration::from_secs(1)).unwrap();
+        let other = std::fs::File::create(dir.path().join("other")).unwrap();
+        assert!(LockGuard::adopt(other, &path).is_err(), "another file");
+        let adopted = LockGuard::adopt(held.share().unwrap(), &path).unwrap();
+        drop(held);
+        // the adopted copy keeps the lock taken after the original guard is gone
+        assert!(lock_exclusive(&path, Duration::from_millis(50)).is_err());
+        drop(adopted);
+        let free = lock_exclusive(&path, Duration::from_secs(1)).unwrap();
+        assert!(LockGuard::adopt(free.share().unwrap(), &path).is_ok());
+        let unheld = crate::sys::safe_fs::open_lock(&path).unwrap();
+        drop(free);
+        assert!(LockGuard::adopt(unheld, &path).is_err(), "not locked");
     }
 }

@@ -1,8 +1,10 @@
 //! The machine under everything else: safe files, one HTTP policy, text made safe to show, secrets, the
-//! clock, locks and the shield that holds a rotation against signals. Knows nothing of OIDC or AWS.
+//! clock, locks, the shield that holds a rotation against signals and the helper process that outlives
+//! its caller. Knows nothing of OIDC or AWS.
 
 pub mod atomic;
 pub mod clock;
+pub mod detached;
 pub mod file_identity;
 pub mod http;
 pub mod local_http;
