@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use idbridge_core::aws::shared_credentials::location;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::{Idbridge, Paths};
@@ -59,7 +60,11 @@ pub fn run() {
         eprintln!("idbridge-app: cannot find a config directory: set IDBRIDGE_HOME");
         std::process::exit(1);
     };
-    let core = Arc::new(Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30)));
+    let shared = location(std::env::var_os("AWS_SHARED_CREDENTIALS_FILE"), dirs::home_dir());
+    let core = Arc::new(
+        Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30))
+            .with_shared_credentials_file(shared),
+    );
     let args: Vec<String> = std::env::args().collect();
     let role = match role(&args) {
         Ok(r) => r,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use idbridge_core::aws::shared_credentials::location;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::sys::sanitize;
@@ -26,7 +27,11 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         Command::CredentialProcess { .. } => CREDENTIAL_PROCESS_BUDGET,
         _ => INTERACTIVE_HTTP_TIMEOUT,
     };
-    let app = Arc::new(Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout));
+    let shared = location(std::env::var_os("AWS_SHARED_CREDENTIALS_FILE"), dirs::home_dir());
+    let app = Arc::new(
+        Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout)
+            .with_shared_credentials_file(shared),
+    );
     // only commands that may redeem a refresh token hold signals back (`exec --server` passes them on to
     // its command and outlives it: serve.rs)
     if matches!(

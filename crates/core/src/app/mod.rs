@@ -1,6 +1,7 @@
 //! The use cases both front ends share, over narrow dependencies (paths, token store, clock) that each
 //! binary wires once: status, sign-out and the console here; refresh and sign-in in their own modules.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ pub mod prompt;
 pub mod refresh;
 pub mod renewal;
 pub mod rotation;
+mod shared_keys;
 pub mod signin;
 mod status;
 mod trust;
@@ -53,6 +55,8 @@ pub struct Idbridge {
     pub shield: Arc<Shield>,
     /// Upper bound for one HTTP exchange with the IdP, STS or the federation endpoint.
     pub(crate) http_timeout: Duration,
+    /// `$AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`, for `shared_credentials_file = true`.
+    pub(crate) shared_credentials_file: Option<PathBuf>,
 }
 
 /// Where a profile stands, as `status` and the tray show it.
@@ -96,7 +100,14 @@ pub struct ProfileStatus {
 impl Idbridge {
     pub fn new(paths: Paths, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>, http_timeout: Duration) -> Self {
         let ports = Ports::real(clock.clone());
-        Self { paths, store, clock, ports, shield: Shield::new(), http_timeout }
+        Self { paths, store, clock, ports, shield: Shield::new(), http_timeout, shared_credentials_file: None }
+    }
+
+    /// Where profiles with `shared_credentials_file = true` keep their keys (the caller resolves
+    /// `$AWS_SHARED_CREDENTIALS_FILE`: the core reads no environment).
+    pub fn with_shared_credentials_file(mut self, path: Option<PathBuf>) -> Self {
+        self.shared_credentials_file = path;
+        self
     }
 
     /// Other implementations of the outside services (in-process tests wire fakes here).
