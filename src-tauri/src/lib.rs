@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use idbridge_core::app::redeem_helper::HELPER_ARG;
+use idbridge_core::aws::shared_credentials::location;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::sys::detached::HelperCommand;
@@ -76,7 +77,9 @@ pub fn run() {
         eprintln!("idbridge-app: cannot find a config directory: set IDBRIDGE_HOME");
         std::process::exit(1);
     };
-    let mut core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30));
+    let shared = location(std::env::var_os("AWS_SHARED_CREDENTIALS_FILE"), dirs::home_dir());
+    let mut core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30))
+        .with_shared_credentials_file(shared);
     let args: Vec<String> = std::env::args().collect();
     let role = match role(&args) {
         Ok(r) => r,

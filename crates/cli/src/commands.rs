@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use idbridge_core::app::redeem_helper::HELPER_ARG;
+use idbridge_core::aws::shared_credentials::location;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::sys::detached::HelperCommand;
@@ -28,7 +29,9 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         Command::CredentialProcess { .. } => CREDENTIAL_PROCESS_BUDGET,
         _ => INTERACTIVE_HTTP_TIMEOUT,
     };
-    let mut app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout);
+    let shared = location(std::env::var_os("AWS_SHARED_CREDENTIALS_FILE"), dirs::home_dir());
+    let mut app = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), http_timeout)
+        .with_shared_credentials_file(shared);
     // commands that may redeem a refresh token do it in a helper process (this binary again, which redeems
     // in-process), out of reach of a SIGKILL of this one
     let redeems = matches!(

@@ -212,6 +212,7 @@ pub fn save_profile(
             console_sign_out_first: old.is_some_and(|p| p.console_sign_out_first),
             source_profile: old.and_then(|p| p.source_profile.clone()),
             external_id: old.and_then(|p| p.external_id.clone()),
+            shared_credentials_file: old.is_some_and(|p| p.shared_credentials_file),
         };
         if let (Some(base), Some(disk)) = (&base, old) {
             merge::profile(&mut new, &form, base, disk);

@@ -24,6 +24,8 @@ pub enum Error {
     Console(#[from] ConsoleError),
     #[error(transparent)]
     Lock(#[from] LockError),
+    #[error(transparent)]
+    SharedCredentials(#[from] crate::aws::shared_credentials::SharedCredentialsError),
     /// Only a person can help: the next step is a sign-in.
     #[error("sign-in needed for provider '{provider}' ({reason}): run `idbridge login {hint}`")]
     SignInNeeded { provider: String, reason: String, hint: String },
@@ -156,6 +158,7 @@ impl Error {
             Self::CredentialFile(CredentialFileError::Unsafe(_)) => ErrorCode::UnsafeFile,
             Self::CredentialFile(_) => ErrorCode::FileError,
             Self::Console(_) => ErrorCode::ConsoleError,
+            Self::SharedCredentials(_) => ErrorCode::FileError,
             Self::Lock(LockError::Timeout { .. }) => ErrorCode::LockTimeout,
             // the lock file cannot be made (a read-only or full state dir): waiting does not fix that
             Self::Lock(LockError::Open { .. }) => ErrorCode::FileError,

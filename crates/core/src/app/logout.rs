@@ -49,11 +49,13 @@ impl Idbridge {
         let lock = blocking_lock(self.paths.lock_file(LockKind::Provider, provider_name), LOGOUT_LOCK_WAIT).await?;
         // a keychain that cannot be read must not keep the files: remove them, then report the keychain
         let tokens = self.load_tokens(provider_name).await;
-        let removed = self.remove_files(&config, provider_name)?;
+        let (removed, names) = self.remove_files(&config, provider_name)?;
         let had_tokens = {
             let (store, name) = (self.store.clone(), provider_name.to_string());
             crate::app::blocking(move || store.delete(&name)).await?
         };
+        // after the keychain: a credentials file the person broke must not keep them signed in
+        self.unshare_keys(&names)?;
         drop(lock);
         // a leftover of another issuer or client goes with the item; its refresh token is not ours to send
         let tokens = tokens?.filter(|t| t.belongs_to(&provider));
@@ -86,13 +88,14 @@ impl Idbridge {
         }
     }
 
-    /// Provider lock held.
-    fn remove_files(&self, config: &Config, provider_name: &str) -> Result<Vec<String>> {
+    /// Provider lock held. The profiles whose files were removed, and every profile looked at.
+    fn remove_files(&self, config: &Config, provider_name: &str) -> Result<(Vec<String>, Vec<String>)> {
         let mut removed = Vec::new();
         let orphans =
             profile_files(&self.paths.credentials_dir()).into_iter().filter(|name| !config.profiles.contains_key(name));
         let own = config.profiles_of(provider_name).map(|(n, _)| n.clone());
-        for name in own.chain(orphans) {
+        let names: Vec<String> = own.chain(orphans).collect();
+        for name in names.iter().cloned() {
             for path in [self.paths.meta_file(&name), self.paths.failure_file(&name)] {
                 remove(&path)?;
             }
@@ -107,7 +110,7 @@ impl Idbridge {
         }
         removed.sort();
         removed.dedup();
-        Ok(removed)
+        Ok((removed, names))
     }
 }
 

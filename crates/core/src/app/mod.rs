@@ -1,6 +1,7 @@
 //! The use cases both front ends share, over narrow dependencies (paths, token store, clock) that each
 //! binary wires once: status, sign-out and the console here; refresh and sign-in in their own modules.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,7 @@ pub mod redeem_helper;
 pub mod refresh;
 pub mod renewal;
 pub mod rotation;
+mod shared_keys;
 pub mod signin;
 mod status;
 mod trust;
@@ -56,6 +58,8 @@ pub struct Idbridge {
     pub(crate) http_timeout: Duration,
     /// How to start the process that redeems refresh tokens out of a killer's reach; `None`: in-process.
     pub(crate) redeem_helper: Option<crate::sys::detached::HelperCommand>,
+    /// `$AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`, for `shared_credentials_file = true`.
+    pub(crate) shared_credentials_file: Option<PathBuf>,
 }
 
 /// Where a profile stands, as `status` and the tray show it.
@@ -99,7 +103,23 @@ pub struct ProfileStatus {
 impl Idbridge {
     pub fn new(paths: Paths, store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>, http_timeout: Duration) -> Self {
         let ports = Ports::real(clock.clone());
-        Self { paths, store, clock, ports, shield: Shield::new(), http_timeout, redeem_helper: None }
+        Self {
+            paths,
+            store,
+            clock,
+            ports,
+            shield: Shield::new(),
+            http_timeout,
+            redeem_helper: None,
+            shared_credentials_file: None,
+        }
+    }
+
+    /// Where profiles with `shared_credentials_file = true` keep their keys (the caller resolves
+    /// `$AWS_SHARED_CREDENTIALS_FILE`: the core reads no environment).
+    pub fn with_shared_credentials_file(mut self, path: Option<PathBuf>) -> Self {
+        self.shared_credentials_file = path;
+        self
     }
 
     /// Other implementations of the outside services (in-process tests wire fakes here).

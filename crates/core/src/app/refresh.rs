@@ -240,6 +240,8 @@ impl Idbridge {
         creds: &Credentials,
         config: Option<&FileIdentity>,
     ) -> Result<StoredCredentials> {
+        // first: a profile's keys are never renewed in one file and left stale in the other
+        self.share_keys(profile_name, profile, creds)?;
         let bytes = credential_file::write_file(&self.paths.credential_file(profile_name), creds)?;
         let meta = self.paths.meta_file(profile_name);
         freshness::write_meta(&meta, &Binding::of(&profile.provider, provider, profile), config)

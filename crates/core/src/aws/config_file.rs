@@ -163,7 +163,7 @@ fn section(p: &ManagedProfile, program: &str) -> String {
 }
 
 /// The inside of an INI header line: `[profile dev]` → "profile dev".
-fn header(line: &str) -> Option<&str> {
+pub(crate) fn header(line: &str) -> Option<&str> {
     Some(line.trim().strip_prefix('[')?.strip_suffix(']')?.trim())
 }
 
@@ -177,34 +177,52 @@ fn header_name(line: &str) -> Option<&str> {
     })
 }
 
-/// Splits `text` into the part before the block, the managed sections by name, and the part after.
-fn split(text: &str, path: &str) -> Result<(String, BTreeMap<String, String>, String), AwsConfigError> {
+/// Markers of a block out of order, unpaired or more than once.
+#[derive(Debug)]
+pub(crate) struct BrokenMarkers;
+
+/// The line numbers of the one marked block's `begin` and `end` lines, if `text` has a block. Exactly one
+/// start before exactly one end: with two of either, which lines are idbridge's is a guess, and a guess
+/// could drop the person's lines or leave a marker that breaks the next run.
+pub(crate) fn block_bounds(text: &str, begin: &str, end: &str) -> Result<Option<(usize, usize)>, BrokenMarkers> {
     let at = |marker: &str| -> Vec<usize> {
         text.lines().enumerate().filter(|(_, l)| l.trim_end() == marker).map(|(i, _)| i).collect()
     };
-    // exactly one start before exactly one end: with two of either, which lines are idbridge's is a
-    // guess, and a guess could drop the person's lines or leave a marker that breaks the next run
-    let (b, e) = match (at(BEGIN).as_slice(), at(END).as_slice()) {
-        ([], []) => return Ok((text.to_string(), BTreeMap::new(), String::new())),
-        (&[b], &[e]) if b < e => (b, e),
-        _ => return Err(AwsConfigError::BrokenBlock { path: path.to_string() }),
+    match (at(begin).as_slice(), at(end).as_slice()) {
+        ([], []) => Ok(None),
+        (&[b], &[e]) if b < e => Ok(Some((b, e))),
+        _ => Err(BrokenMarkers),
+    }
+}
+
+/// Splits `text` into the part before the block, the managed sections by name, and the part after.
+fn split(text: &str, path: &str) -> Result<(String, BTreeMap<String, String>, String), AwsConfigError> {
+    let Some((b, e)) =
+        block_bounds(text, BEGIN, END).map_err(|_| AwsConfigError::BrokenBlock { path: path.to_string() })?
+    else {
+        return Ok((text.to_string(), BTreeMap::new(), String::new()));
     };
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let before = lines[..b].concat();
     let after = lines[e + 1..].concat();
-    let mut managed = BTreeMap::new();
+    Ok((before, sections(&lines[b + 1..e], header_name), after))
+}
+
+/// The sections of a block's lines by name (a header to the next), each with its lines.
+pub(crate) fn sections(lines: &[&str], name_of: fn(&str) -> Option<&str>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
     let mut current: Option<(String, String)> = None;
-    for line in &lines[b + 1..e] {
-        if let Some(name) = header_name(line) {
-            managed.extend(current.take());
+    for line in lines {
+        if let Some(name) = name_of(line) {
+            out.extend(current.take());
             current = Some((name.to_string(), String::new()));
         }
         if let Some((_, body)) = current.as_mut() {
             body.push_str(line);
         }
     }
-    managed.extend(current);
-    Ok((before, managed, after))
+    out.extend(current);
+    out
 }
 
 /// Writes `profiles` into the managed block of `text` (creating the block at the end if needed), keeping
@@ -273,11 +291,13 @@ fn remove_section(text: &str, name: &str) -> String {
     out
 }
 
-/// Profiles of a shared credentials file (`[NAME]` sections) that hold static access keys.
+/// Profiles of a shared credentials file (`[NAME]` sections) that hold static access keys (idbridge's own
+/// block of session keys left out).
 pub fn static_key_profiles(credentials_text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current: Option<&str> = None;
-    for line in credentials_text.lines() {
+    let persons = crate::aws::shared_credentials::outside_block(credentials_text);
+    for line in persons.lines() {
         if let Some(n) = header(line) {
             current = Some(n);
         } else if let (Some(n), Some((key, _))) = (current, line.split_once('='))

@@ -85,6 +85,9 @@ pub struct Profile {
     /// The `sts:ExternalId` the role's trust policy asks for (chained profiles only).
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Also keep the session keys in `~/.aws/credentials`, for tools that read only that file.
+    #[serde(default)]
+    pub shared_credentials_file: bool,
 }
 
 /// AWS caps a role-chained session at one hour, whatever the role allows.

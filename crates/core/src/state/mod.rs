@@ -4,6 +4,7 @@
 pub mod chunked;
 pub mod credential_file;
 pub mod destinations;
+pub mod endpoint_file;
 pub mod freshness;
 pub mod paths;
 pub mod token_store;

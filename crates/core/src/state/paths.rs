@@ -51,6 +51,11 @@ impl Paths {
         self.state_dir.join("providers").join(format!("{provider}.no-id-token-on-refresh"))
     }
 
+    /// The running tray's credential endpoint (see `endpoint_file`).
+    pub fn endpoint_file(&self) -> PathBuf {
+        self.state_dir.join("tray").join("endpoint.json")
+    }
+
     pub fn locks_dir(&self) -> PathBuf {
         self.state_dir.join("locks")
     }

@@ -403,3 +403,25 @@ fn the_icon_is_not_green_while_a_provider_is_signed_out() {
     let (m, _) = loaded(snap);
     assert_eq!(shown(&m).0.icon, IconState::Expiring);
 }
+
+#[test]
+fn a_sign_in_needed_from_elsewhere_is_told_once_and_again_only_after_the_provider_recovered() {
+    let needed = |at| {
+        let mut p = profile("dev", "auth0", ProfileState::SignInNeeded, Some(-1));
+        p.failure = Some(Failure::new(at, ErrorCode::SignInNeeded, "sign-in needed"));
+        snapshot(Some(true), vec![p])
+    };
+    let told = |m: &mut Model, snap: Snapshot| {
+        update(m, Msg::FilesChanged, NOW);
+        let fx = update(m, Msg::Loaded(snap), NOW);
+        notes(&fx).iter().filter(|n| matches!(n, Note::SignInNeeded { .. })).count()
+    };
+    let (mut m, _) = loaded(snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Expired, None)]));
+    assert_eq!(told(&mut m, needed(NOW)), 1, "a credential-process in an IDE needed a sign-in");
+    for i in 1..5 {
+        assert_eq!(told(&mut m, needed(NOW + Duration::seconds(i))), 0, "each further call: no storm");
+    }
+    // signed in with the CLI, then the sign-in ended again: that is a new event
+    assert_eq!(told(&mut m, snapshot(Some(true), vec![profile("dev", "auth0", ProfileState::Ready, Some(60))])), 0);
+    assert_eq!(told(&mut m, needed(NOW + Duration::minutes(1))), 1);
+}

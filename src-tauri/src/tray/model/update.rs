@@ -1,6 +1,8 @@
 //! `update`: the one place the tray's state changes. Pure: time comes in as `now`, the outside is
 //! reached only through the returned effects.
 
+use std::collections::BTreeMap;
+
 use idbridge_core::ErrorCode;
 use time::{Duration, OffsetDateTime};
 
@@ -154,6 +156,7 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
             ));
         }
     }
+    recovered(model);
     // what to do comes first: merged with an expiry warning of the same moment, it gives the title
     for (provider, code) in sign_in_needed.into_iter().rev() {
         if model.signing_in.as_deref() != Some(provider.as_str()) {
@@ -173,6 +176,21 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
         // first run: the setup view, once
         model.setup_offered = true;
         fx.push(Effect::OpenSettings);
+    }
+}
+
+/// A provider signed in again or signed out (here or with the CLI): its next "sign-in needed" is a new
+/// event. Only that resets it: a state between (expired, keychain locked) must not let every
+/// credential_process of an IDE notify again.
+fn recovered(model: &mut Model) {
+    let mut providers: BTreeMap<String, (bool, bool)> = BTreeMap::new();
+    for s in model.profiles() {
+        let (needs, back) = providers.entry(s.snap.provider.clone()).or_default();
+        *needs |= s.state == ProfileState::SignInNeeded;
+        *back |= matches!(s.state, ProfileState::Ready | ProfileState::SignedOut);
+    }
+    for (provider, _) in providers.into_iter().filter(|(_, (needs, back))| !needs && *back) {
+        model.said.forget(&format!("signin/{provider}"));
     }
 }
 
