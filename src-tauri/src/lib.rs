@@ -230,6 +230,7 @@ pub fn build_window<R: Runtime>(
             settings::request_sign_in,
             doctor::check_setup,
             doctor::use_with_aws_cli,
+            windows::setup::setup_steps,
             windows::broken::open_config,
             import::preview_import,
             import::apply_import,
@@ -248,6 +249,7 @@ pub fn build_window<R: Runtime>(
                     let state = handle.state::<WindowState>();
                     let config = state.core.paths.config_file.clone();
                     windows::follow::start(&handle, config, state.written.clone());
+                    windows::setup::follow(&handle, state.core.paths.state_dir.clone());
                 }
             }
             Ok(())

@@ -4,6 +4,7 @@ import calendar
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from servers import ROOT, SUPPORT, Server, start_aws, start_idp  # noqa: E402
 from sni_host import SniHost, find  # noqa: E402,F401
 from PIL import Image  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.options import ArgOptions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 BIN = Path(os.environ.get("IDBRIDGE_BIN", ROOT / "target" / "debug" / "idbridge"))
 ACCOUNT = "123456789012"
@@ -298,3 +303,34 @@ def window_manager():
 def pytest_configure(config):
     assert BIN.exists(), f"build idbridge first: {BIN} is missing (cargo build -p idbridge)"
     assert shutil.which("aws"), "the AWS CLI (PyPI awscli) is needed"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def settings(world):
+    """The Settings window (its own process, as the tray starts it) under WebDriver."""
+    port, native = free_port(), free_port()
+    driver_proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native)],
+                                   env=world.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: listening(port) and listening(native), 20, "tauri-driver and WebKitWebDriver")
+    options = ArgOptions()
+    options.set_capability("browserName", "wry")
+    # the Settings window runs in a process of its own, as the tray app starts it
+    options.set_capability("tauri:options", {"application": str(APP), "args": ["--window", "settings"]})
+    driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+    driver.implicitly_wait(0)
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-heading").text.strip())
+    yield driver
+    driver.quit()
+    driver_proc.terminate()
+    driver_proc.wait(timeout=10)

@@ -94,7 +94,7 @@ fn home_file(var: &str, default: &str) -> PathBuf {
     }
 }
 
-fn input() -> DoctorInput {
+pub(crate) fn input() -> DoctorInput {
     DoctorInput {
         profile: None,
         aws_config_file: home_file("AWS_CONFIG_FILE", ".aws/config"),

@@ -9,6 +9,7 @@ pub mod follow;
 pub mod import;
 pub mod merge;
 pub mod settings;
+pub mod setup;
 pub mod signin;
 
 use std::sync::{Arc, Mutex};

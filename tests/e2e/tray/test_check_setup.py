@@ -5,7 +5,6 @@ import json
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tray.test_settings_window import settings  # noqa: F401 (the fixture)
 
 
 def check_setup(driver):

@@ -1,50 +1,17 @@
 """The Settings window driven through WebDriver (tauri-driver + WebKitWebDriver), as a person fills it in."""
 import json
 import os
-import socket
 import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import APP, ROLE_PROD, wait_for
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listening(port):
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-@pytest.fixture
-def settings(world):
-    port, native = free_port(), free_port()
-    driver_proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native)],
-                                   env=world.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: listening(port) and listening(native), 20, "tauri-driver and WebKitWebDriver")
-    options = ArgOptions()
-    options.set_capability("browserName", "wry")
-    # the Settings window runs in a process of its own, as the tray app starts it
-    options.set_capability("tauri:options", {"application": str(APP), "args": ["--window", "settings"]})
-    driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
-    driver.implicitly_wait(0)
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-heading").text.strip())
-    yield driver
-    driver.quit()
-    driver_proc.terminate()
-    driver_proc.wait(timeout=10)
 
 
 def fill(form, **fields):

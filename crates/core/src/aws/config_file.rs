@@ -291,6 +291,29 @@ fn remove_section(text: &str, name: &str) -> String {
     out
 }
 
+/// `credential_process` of `[profile NAME]` inside idbridge's block, if any.
+pub fn managed_credential_process<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let mut inside = false;
+    let mut in_profile = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t == BEGIN {
+            inside = true;
+        } else if t == END {
+            inside = false;
+        } else if inside && t.starts_with('[') {
+            in_profile = t.trim_start_matches('[').trim_end_matches(']').trim() == format!("profile {name}");
+        } else if inside
+            && in_profile
+            && let Some((k, v)) = t.split_once('=')
+            && k.trim() == "credential_process"
+        {
+            return Some(v.trim());
+        }
+    }
+    None
+}
+
 /// Profiles of a shared credentials file (`[NAME]` sections) that hold static access keys (idbridge's own
 /// block of session keys left out).
 pub fn static_key_profiles(credentials_text: &str) -> Vec<String> {

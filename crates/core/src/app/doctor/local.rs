@@ -5,7 +5,7 @@
 use super::{Action, DoctorInput, DoctorReport};
 use crate::app::Idbridge;
 use crate::app::renewal::Limit;
-use crate::aws::config_file::{self, BEGIN, END};
+use crate::aws::config_file;
 use crate::aws::credentials;
 use crate::config::Config;
 use crate::state::credential_file;
@@ -201,29 +201,6 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
     }
 }
 
-/// `credential_process` of `[profile NAME]` inside idbridge's block, if any.
-fn managed_credential_process<'t>(text: &'t str, name: &str) -> Option<&'t str> {
-    let mut inside = false;
-    let mut in_profile = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t == BEGIN {
-            inside = true;
-        } else if t == END {
-            inside = false;
-        } else if inside && t.starts_with('[') {
-            in_profile = t.trim_start_matches('[').trim_end_matches(']').trim() == format!("profile {name}");
-        } else if inside
-            && in_profile
-            && let Some((k, v)) = t.split_once('=')
-            && k.trim() == "credential_process"
-        {
-            return Some(v.trim());
-        }
-    }
-    None
-}
-
 fn aws_config_check(report: &mut DoctorReport, subject: &str, name: &str, text: Option<&str>, input: &DoctorInput) {
     let file = input.aws_config_file.display();
     let fix = format!("run `idbridge configure-aws --profile {name}`");
@@ -235,7 +212,7 @@ fn aws_config_check(report: &mut DoctorReport, subject: &str, name: &str, text: 
             .offer(Action::ConfigureAws);
         return;
     };
-    match (managed_credential_process(text, name), &input.program) {
+    match (config_file::managed_credential_process(text, name), &input.program) {
         (None, _) => {
             report
                 .issue("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix)
