@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Footprint of the tray app: start-up to tray icon, idle memory and CPU, memory after a sign-in and after
 Settings opened and closed. Targets (issues #4, #9): start-up <= 500 ms, idle PSS (app + children) <= 60 MB
-after start, after a sign-in and after Settings, ~0 % CPU.
+after start, after a sign-in and after Settings, ~0 % CPU. Issue 17: the idle footprint is unchanged with
+the credential endpoint idle: the same idle figures for a tray started with IDBRIDGE_TRAY_ENDPOINT=off
+(no endpoint), measured last in the same run.
 
 Run it through bench/tray_footprint (Xvfb, a private D-Bus session with an unlocked gnome-keyring, openbox,
 a StatusNotifier host, and the test IdP and STS stand-ins for the sign-in);
@@ -72,6 +74,26 @@ def cpu_seconds(pid):
     return total / TICKS
 
 
+def threads(pid):
+    return sum(1 for p in tree(pid) for _ in Path(f"/proc/{p}/task").iterdir())
+
+
+def idle_without_endpoint(host, env):
+    """A tray with its endpoint off, measured as the first idle figures: (PSS MB, CPU %, threads)."""
+    registered = len(host.registrations)
+    app = subprocess.Popen([str(APP)], env={**env, "IDBRIDGE_TRAY_ENDPOINT": "off"},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait(lambda: len(host.registrations) > registered)
+    time.sleep(3)
+    pss = pss_mb(app.pid)
+    cpu0, t0 = cpu_seconds(app.pid), time.monotonic()
+    time.sleep(IDLE_SECONDS)
+    cpu, n = (cpu_seconds(app.pid) - cpu0) / (time.monotonic() - t0) * 100, threads(app.pid)
+    app.terminate()
+    app.wait(timeout=10)
+    return pss, cpu, n
+
+
 def windows(name):
     return subprocess.run(["xdotool", "search", "--name", name], capture_output=True, text=True).stdout.split()
 
@@ -120,12 +142,14 @@ def main():
     startup_ms = (time.monotonic() - started) * 1000
     time.sleep(3)  # let start-up work finish before measuring idle
     idle_pss, base_pss = pss_mb(app.pid), pss_mb(baseline.pid)
+    assert (home / "tray" / "endpoint.json").exists(), "the tray serves its credential endpoint"
     detail("idle", app.pid)
     cpu0, base0, t0 = cpu_seconds(app.pid), cpu_seconds(baseline.pid), time.monotonic()
     time.sleep(IDLE_SECONDS)
     span = time.monotonic() - t0
     idle_cpu = (cpu_seconds(app.pid) - cpu0) / span * 100
     base_cpu = (cpu_seconds(baseline.pid) - base0) / span * 100
+    idle_threads = threads(app.pid)  # after the idle time: a start-up's blocking-pool threads have ended
 
     host.click(find(host.layout(), "Sign in to corp")["id"])
     wait(lambda: any(n["summary"].startswith("Signed in to corp") for n in host.notifications.shown), 60)
@@ -157,6 +181,10 @@ def main():
     print(f"PSS with Settings open            {open_pss:8.1f} MB")
     print(f"PSS after Settings closed         {closed_pss:8.1f} MB   (target <= 60; children left: {children or 'none'})")
     app.terminate()
+    app.wait(timeout=10)
+    off_pss, off_cpu, off_threads = idle_without_endpoint(host, env)
+    print(f"idle without the endpoint         {off_pss:8.1f} MB, CPU {off_cpu:.2f} %, {off_threads} threads "
+          f"(with it, idle: {idle_pss:.1f} MB, CPU {idle_cpu:.2f} %, {idle_threads} threads)")
     baseline.terminate()
     wm.terminate()
     host.stop()

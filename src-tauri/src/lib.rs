@@ -103,10 +103,13 @@ pub fn run() {
     }
     #[cfg(unix)]
     if is_tray {
-        hold_signals(core.shield.clone());
+        let tray_core = core.clone();
+        hold_signals(core.shield.clone(), move || tray::endpoint::withdraw(&tray_core));
     }
+    // off only to measure the tray's footprint without it (bench/tray_footprint.py)
+    let endpoint = std::env::var_os("IDBRIDGE_TRAY_ENDPOINT").is_none_or(|v| v != "off");
     let builder = match role {
-        Role::Tray { open_settings } => build_tray(tauri::Builder::default(), core, open_settings),
+        Role::Tray { open_settings } => build_tray(tauri::Builder::default(), core, open_settings, endpoint),
         Role::Settings => build_window(tauri::Builder::default(), core, None),
         Role::SignIn { provider } => build_window(tauri::Builder::default(), core, Some(provider)),
         Role::Redeem { provider } => std::process::exit(serve_redemption(core, &provider)),
@@ -130,7 +133,7 @@ pub fn run() {
 /// The helper role: one redemption, stored before the process ends (also on SIGTERM); the exit code.
 fn serve_redemption(core: Arc<Idbridge>, provider: &str) -> i32 {
     #[cfg(unix)]
-    hold_signals(core.shield.clone());
+    hold_signals(core.shield.clone(), || {});
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         return 1;
     };
@@ -141,9 +144,10 @@ fn serve_redemption(core: Arc<Idbridge>, provider: &str) -> i32 {
 
 /// SIGTERM (the session ends, `systemctl --user stop`), SIGINT or SIGHUP while the tray redeems a refresh
 /// token: no new redemption starts, the one in flight is stored, then the process ends as the signal asks.
+/// `at_exit` runs just before (the tray withdraws its endpoint file).
 /// (On Windows the tray has no console: it ends through Quit, which waits for the rotation the same way.)
 #[cfg(unix)]
-fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>) {
+fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>, at_exit: impl FnOnce() + Send + 'static) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
         Ok(s) => s,
@@ -154,6 +158,7 @@ fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>) {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             shield.close(Duration::from_secs(30));
+            at_exit();
             let _ = signal_hook::low_level::emulate_default_handler(signal);
             std::process::exit(128 + signal);
         }
@@ -165,6 +170,7 @@ pub fn build_tray<R: Runtime>(
     builder: tauri::Builder<R>,
     core: Arc<Idbridge>,
     open_settings: bool,
+    endpoint: bool,
 ) -> tauri::Builder<R> {
     let (tx, rx) = unbounded_channel();
     let setup_tx = tx.clone();
@@ -191,6 +197,9 @@ pub fn build_tray<R: Runtime>(
             }
             if let Some(watch) = tray::follow::start(&core.paths, setup_tx.clone()) {
                 app.manage(watch);
+            }
+            if endpoint {
+                tray::endpoint::start(core.clone());
             }
             let main_loop = runtime::Loop::new(handle, core, tr, setup_tx, first);
             tauri::async_runtime::spawn(main_loop.run(rx));

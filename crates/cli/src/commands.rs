@@ -94,7 +94,8 @@ fn dispatch(
             crate::serve::exec(app, runtime, &profile, bind, command)
         }
         Command::Exec { profile, server: false, command, .. } => crate::export::exec(app, runtime, &profile, command),
-        Command::Env { profile, format } => crate::export::env(app, runtime, &profile, format),
+        Command::Env { profile, format, server: true } => crate::serve::env(app, &profile, format),
+        Command::Env { profile, format, server: false } => crate::export::env(app, runtime, &profile, format),
         Command::ConfigureAws { profiles, force } => crate::export::configure_aws(app, profiles, force),
         Command::Import { source, yes, overwrite_local_edits, allow_sensitive } => {
             let asked = crate::import::Asked { yes, overwrite_local: overwrite_local_edits, allow_sensitive };

@@ -3,7 +3,8 @@
 //!
 //! stdout carries only a command's result (for credential-process: only the JSON); every message goes
 //! to stderr. Exit codes: 0 success, 1 error, 2 wrong arguments, 3 sign-in needed, 4 config error,
-//! 5 temporary (IdP/STS unreachable or out of time: try again later).
+//! 5 temporary (IdP/STS unreachable or out of time: try again later), 6 the tray app is not running
+//! (`env --server`).
 
 mod aws_setup;
 mod commands;
@@ -99,6 +100,11 @@ enum Command {
         /// (default: powershell on Windows, sh elsewhere).
         #[arg(long, default_value = DEFAULT_ENV_FORMAT)]
         format: idbridge_core::aws::export::Format,
+        /// Instead of keys, the running tray app's credential endpoint for the profile
+        /// (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN); exit code 6 when
+        /// the tray app is not running.
+        #[arg(long)]
+        server: bool,
     },
     /// Write idbridge's profiles into ~/.aws/config ($AWS_CONFIG_FILE) inside a managed block.
     ConfigureAws {
@@ -191,6 +197,10 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     }
     if e.downcast_ref::<idbridge_core::config::ConfigError>().is_some() {
         return exit::CONFIG;
+    }
+    use idbridge_core::state::endpoint_file::EndpointFileError;
+    if let Some(EndpointFileError::NotRunning | EndpointFileError::Stale { .. }) = e.downcast_ref() {
+        return exit::NO_TRAY;
     }
     exit::ERROR
 }

@@ -1,17 +1,19 @@
 //! `exec --server`: runs a command with the two variables of the SDKs' container credential provider
 //! instead of static keys, and serves that one profile on loopback for exactly as long as the command
 //! runs, so the SDKs renew the credentials themselves (a terraform apply that outlives the session).
+//! `env --server`: the same two variables for the running tray app's endpoint.
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use idbridge_core::Idbridge;
-use idbridge_core::app::endpoint::Endpoint;
-use idbridge_core::aws::export;
+use idbridge_core::app::endpoint::{self, Endpoint};
+use idbridge_core::aws::export::{self, Format};
+use idbridge_core::state::endpoint_file;
 
 /// The first answer (a refresh if needed) before the command starts.
 const FIRST_BUDGET: Duration = Duration::from_secs(30);
@@ -61,6 +63,25 @@ pub fn exec(
     });
     let status = status.context("lost track of the command")?.context("cannot wait for the command")?;
     Ok(exit_code_of(status))
+}
+
+/// Prints the lines that point the SDKs at the tray's endpoint for `profile` (never keys: the endpoint
+/// hands them out). The tray must be running: its file is checked (ours, its process alive, its port
+/// answering), else `EndpointFileError` (exit code 6).
+pub fn env(app: &Idbridge, profile: &str, format: Format) -> anyhow::Result<ExitCode> {
+    let config = app.load_config()?;
+    let region = config.profile(profile, &app.paths.config_file)?.region.clone();
+    let tray = endpoint_file::find(&app.paths.endpoint_file())?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, tray.port));
+    let vars = [
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint::url_for(addr, profile)),
+        ("AWS_CONTAINER_AUTHORIZATION_TOKEN", endpoint::token_for(&tray.key, profile).expose().to_string()),
+        ("AWS_REGION", region.clone()),
+        ("AWS_DEFAULT_REGION", region),
+    ];
+    let removed: Vec<&str> = export::REMOVED.iter().chain(&REPLACED).copied().collect();
+    print!("{}", export::render_removing(format, &vars, &removed).map_err(anyhow::Error::msg)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The command's own exit code; on Unix a command ended by a signal gives 128 + the signal, as shells do.

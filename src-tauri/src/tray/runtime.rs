@@ -212,6 +212,7 @@ impl<R: Runtime> Loop<R> {
         let (app, core) = (self.app.clone(), self.core.clone());
         tauri::async_runtime::spawn_blocking(move || {
             core.shield.close(QUIT_WAIT);
+            crate::tray::endpoint::withdraw(&core);
             app.exit(0);
         });
     }

@@ -227,6 +227,8 @@ pub mod exit {
     pub const CONFIG: u8 = 4;
     /// The IdP or STS could not be reached, or time ran out: trying again later may work.
     pub const TEMPORARY: u8 = 5;
+    /// `env --server`: the tray app is not running, or the one that published its endpoint has ended.
+    pub const NO_TRAY: u8 = 6;
 }
 
 #[cfg(test)]

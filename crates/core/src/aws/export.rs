@@ -55,6 +55,11 @@ fn is_unquotable(value: &str) -> bool {
 /// Lines a shell evaluates (`eval "$(idbridge env --profile dev)"`), or one JSON object. `Err` names a
 /// variable whose value a format without quoting cannot carry.
 pub fn render(format: Format, vars: &[(&'static str, String)]) -> Result<String, String> {
+    render_removing(format, vars, &REMOVED)
+}
+
+/// [`render`], with `removed` as the variables to unset (the sh, fish, PowerShell and cmd forms).
+pub fn render_removing(format: Format, vars: &[(&'static str, String)], removed: &[&str]) -> Result<String, String> {
     if matches!(format, Format::EnvNoExport | Format::WindowsCmd)
         && let Some((k, _)) = vars.iter().find(|(_, v)| !is_unquotable(v))
     {
@@ -72,19 +77,19 @@ pub fn render(format: Format, vars: &[(&'static str, String)]) -> Result<String,
             for (k, v) in vars {
                 out += &format!("export {k}={}\n", single(v, "'\\''"));
             }
-            out += &format!("unset {}\n", REMOVED.join(" "));
+            out += &format!("unset {}\n", removed.join(" "));
         }
         Format::Fish => {
             for (k, v) in vars {
                 out += &format!("set -gx {k} {}\n", single(&v.replace('\\', "\\\\"), "\\'"));
             }
-            out += &format!("set -e {}\n", REMOVED.join(" "));
+            out += &format!("set -e {}\n", removed.join(" "));
         }
         Format::Powershell => {
             for (k, v) in vars {
                 out += &format!("$Env:{k} = {}\n", single(v, "''"));
             }
-            for k in REMOVED {
+            for k in removed {
                 out += &format!("Remove-Item Env:{k} -ErrorAction SilentlyContinue\n");
             }
         }
@@ -97,7 +102,7 @@ pub fn render(format: Format, vars: &[(&'static str, String)]) -> Result<String,
             for (k, v) in vars {
                 out += &format!("set \"{k}={v}\"\r\n");
             }
-            for k in REMOVED {
+            for k in removed {
                 out += &format!("set \"{k}=\"\r\n");
             }
         }
