@@ -106,6 +106,7 @@ copied = Copied.
 field-name = Use letters, digits, “-”, “_” or “.” (at most 64).
 field-issuer = Enter an https:// address (http:// only for localhost).
 field-redirect_uri = Enter a loopback address with a fixed port, such as http://127.0.0.1:8765/callback.
+field-web_identity_token = Choose id_token (the default) or access_token.
 field-client_id = Enter the client ID from your identity provider.
 field-scopes = Scopes are words separated by spaces.
 field-role_arn = Enter a role ARN such as arn:aws:iam::123456789012:role/dev.

@@ -102,6 +102,7 @@ copied = コピーしました。
 field-name = 英数字と「-」「_」「.」で 64 文字以内にしてください。
 field-issuer = https:// のアドレスを入力してください (http:// は localhost のみ)。
 field-redirect_uri = http://127.0.0.1:8765/callback のように、ポートを固定したループバックのアドレスを入力してください。
+field-web_identity_token = id_token（既定）か access_token を指定してください。
 field-client_id = ID プロバイダーのクライアント ID を入力してください。
 field-scopes = スコープはスペースで区切って入力してください。
 field-role_arn = arn:aws:iam::123456789012:role/dev のようなロール ARN を入力してください。
