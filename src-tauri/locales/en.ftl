@@ -204,6 +204,7 @@ signin_failed = Sign-in failed
 signin_continue_in_browser = Continue in your browser. This window closes once you are signed in.
 signin_browser_waiting = Waiting for you to sign in…
 signin_browser_expires = The sign-in ends in { $time }
+signin_stray = Refused requests that were not this sign-in’s answer: { $count }. Still waiting for yours.
 retry = Retry
 
 ## Settings: Check setup (the doctor; its own sentences stay English and show as Details)

@@ -200,6 +200,7 @@ signin_failed = サインインできませんでした
 signin_continue_in_browser = ブラウザーで続けてください。サインインが終わるとこのウィンドウは閉じます。
 signin_browser_waiting = サインインを待っています…
 signin_browser_expires = サインインの有効期限まであと { $time }
+signin_stray = このサインインの応答ではない要求を拒否しました（{ $count } 件）。引き続きお待ちしています。
 retry = 再試行
 
 ## Settings: Check setup (the doctor; its own sentences stay English and show as Details)
