@@ -21,6 +21,9 @@ function render(view) {
   $("#continue").hidden = device;
   if (view.user_code) $("#user-code").textContent = view.user_code;
   if (view.verification_uri) $("#uri").textContent = view.verification_uri;
+  // a refused stray request: its browser tab shows an error, but this sign-in goes on
+  $("#stray").hidden = !view.strays;
+  $("#stray").textContent = view.strays ? tr("signin_stray", { count: view.strays }) : "";
   expiresAt = view.expires_at;
   viewFlow = view.flow;
   $("#error").replaceChildren(...(view.error ? [errorView(view.error)] : []));

@@ -106,6 +106,7 @@ copied = Copied.
 field-name = Use letters, digits, “-”, “_” or “.” (at most 64).
 field-issuer = Enter an https:// address (http:// only for localhost).
 field-redirect_uri = Enter a loopback address with a fixed port, such as http://127.0.0.1:8765/callback.
+field-web_identity_token = Choose id_token (the default) or access_token.
 field-client_id = Enter the client ID from your identity provider.
 field-scopes = Scopes are words separated by spaces.
 field-role_arn = Enter a role ARN such as arn:aws:iam::123456789012:role/dev.
@@ -207,6 +208,7 @@ signin_failed = Sign-in failed
 signin_continue_in_browser = Continue in your browser. This window closes once you are signed in.
 signin_browser_waiting = Waiting for you to sign in…
 signin_browser_expires = The sign-in ends in { $time }
+signin_stray = Refused requests that were not this sign-in’s answer: { $count }. Still waiting for yours.
 retry = Retry
 
 ## Settings: Check setup (the doctor; its own sentences stay English and show as Details)

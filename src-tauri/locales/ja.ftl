@@ -102,6 +102,7 @@ copied = コピーしました。
 field-name = 英数字と「-」「_」「.」で 64 文字以内にしてください。
 field-issuer = https:// のアドレスを入力してください (http:// は localhost のみ)。
 field-redirect_uri = http://127.0.0.1:8765/callback のように、ポートを固定したループバックのアドレスを入力してください。
+field-web_identity_token = id_token（既定）か access_token を指定してください。
 field-client_id = ID プロバイダーのクライアント ID を入力してください。
 field-scopes = スコープはスペースで区切って入力してください。
 field-role_arn = arn:aws:iam::123456789012:role/dev のようなロール ARN を入力してください。
@@ -203,6 +204,7 @@ signin_failed = サインインできませんでした
 signin_continue_in_browser = ブラウザーで続けてください。サインインが終わるとこのウィンドウは閉じます。
 signin_browser_waiting = サインインを待っています…
 signin_browser_expires = サインインの有効期限まであと { $time }
+signin_stray = このサインインの応答ではない要求を拒否しました（{ $count } 件）。引き続きお待ちしています。
 retry = 再試行
 
 ## Settings: Check setup (the doctor; its own sentences stay English and show as Details)

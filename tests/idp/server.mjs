@@ -19,6 +19,7 @@
 //     empty_reuse           a refused refresh token is answered 400 with an empty body (no invalid_grant)
 //     exact_redirect        /auth refuses (bare 403) any redirect_uri but IDP_REDIRECT_URI (Auth0, Okta)
 //     jwt_access_token      the access token is a JWT signed by the IdP with aud = IDP_AT_AUDIENCE
+//   IDP_TAMPER_ACCESS=aud|iss|sig|exp  the same for that JWT access token (IDP_TTL_ACCESS: its lifetime)
 // Test-only endpoints: GET /_test/log (token endpoint calls), POST /_test/revoke (revoke every grant),
 // POST /_test/tamper?what=aud (change IDP_TAMPER at run time), POST /_test/hang?count=N (the next N token
 // requests get no answer for 30 s), POST /_test/delay?ms=M&count=N (the next N token requests are carried
@@ -171,6 +172,7 @@ server.listen(0, '127.0.0.1', () => {
         body.access_token = sign({ iss: issuer, sub, aud: env.IDP_AT_AUDIENCE || 'https://aws.example.com',
           client_id: CLIENT_ID, email: `${sub}@example.com`, iat: now, exp: now + num('IDP_TTL_ACCESS', 3600),
           jti: randomUUID() });
+        if (env.IDP_TAMPER_ACCESS) body.access_token = resign(body.access_token, env.IDP_TAMPER_ACCESS);
       }
       ctx.body = body;
       entry.issued = { id_token: body.id_token, refresh_token: body.refresh_token, access_token: body.access_token };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use idbridge_core::config::edit::{ConfigEditor, EditError};
-use idbridge_core::config::{Config, Profile, Provider};
+use idbridge_core::config::{Config, Profile, Provider, WEB_IDENTITY_TOKENS};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_autostart::ManagerExt;
@@ -173,6 +173,7 @@ pub fn save_provider(
             token_endpoint: old.and_then(|p| p.token_endpoint.clone()),
             flow: old.map(|p| p.flow).unwrap_or_default(),
             redirect_uri: old.and_then(|p| p.redirect_uri.clone()),
+            web_identity_token: old.map_or_else(|| WEB_IDENTITY_TOKENS[0].into(), |p| p.web_identity_token.clone()),
         };
         if let (Some(base), Some(disk)) = (&base, old) {
             merge::provider(&mut new, &form, base, disk);
@@ -292,6 +293,7 @@ pub async fn test_provider(
         device_authorization_endpoint: None,
         token_endpoint: None,
         redirect_uri: None,
+        web_identity_token: WEB_IDENTITY_TOKENS[0].into(),
     };
     state.core.discover(&provider).await.map_err(|e| state.error(&e))
 }

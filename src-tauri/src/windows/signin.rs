@@ -30,6 +30,8 @@ pub struct SignInView {
     pub expires_at: Option<i64>,
     pub status: Status,
     pub error: Option<UiError>,
+    /// Requests at the browser flow's listener that were not this sign-in's answer, refused so far.
+    pub strays: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -131,6 +133,7 @@ async fn device_flow<R: Runtime>(
             expires_at: Some(auth.expires_at.unix_timestamp()),
             status: Status::Waiting,
             error: None,
+            strays: 0,
         },
         Some(url.clone()),
     );
@@ -147,7 +150,9 @@ async fn browser_flow<R: Runtime>(
     config: &Config,
     provider: &str,
 ) -> idbridge_core::Result<SignInReport> {
-    let pending = state.core.start_browser_sign_in(config, provider).await?;
+    let stray_app = app.clone();
+    let pending =
+        state.core.start_browser_sign_in(config, provider).await?.on_stray(move |_| stray_refused(&stray_app));
     let expires_at = state.core.now().unix_timestamp() + DEFAULT_TIMEOUT.as_secs() as i64;
     // the address holds this sign-in's state: it goes to the browser ("Open browser again"), not on screen
     let view = SignInView {
@@ -162,6 +167,18 @@ async fn browser_flow<R: Runtime>(
         eprintln!("idbridge-app: cannot open a browser ({e}); Open browser again retries");
     }
     state.core.finish_browser_sign_in(config, pending, DEFAULT_TIMEOUT).await
+}
+
+/// A request at the listener that was not this sign-in's answer (another page, an old tab) was refused:
+/// the window says so, as the browser that sent it shows an error while the sign-in goes on. Only a count:
+/// nothing of the request is repeated.
+fn stray_refused<R: Runtime>(app: &AppHandle<R>) {
+    let slot = app.state::<Slot>();
+    let mut slot = slot.lock();
+    slot.view.strays = slot.view.strays.saturating_add(1);
+    let view = slot.view.clone();
+    drop(slot);
+    let _ = app.emit_to("signin", "signin-changed", view);
 }
 
 /// One line to the tray: who signed in and which profiles are ready (no token, no key).

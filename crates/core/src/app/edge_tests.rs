@@ -134,6 +134,7 @@ fn status_says_sign_in_needed_when_nothing_can_renew() {
         client_id: CLIENT.into(),
         refresh_token: None,
         id_token: crate::sys::secret::Secret::new(jwt("alice", w.clock.now() - TD::minutes(1))),
+        access_token: None,
         destinations: None,
     };
     crate::state::token_store::TokenStore::save(&*w.store, PROVIDER, &tokens).unwrap();

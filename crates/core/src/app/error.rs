@@ -146,7 +146,10 @@ impl Error {
             Self::Config(_) => ErrorCode::Config,
             Self::Oidc(OidcError::AccessDenied) => ErrorCode::AccessDenied,
             Self::Oidc(OidcError::DeviceCodeExpired) => ErrorCode::ExpiredToken,
-            Self::Oidc(OidcError::IdTokenRejected { .. }) => ErrorCode::IdTokenRejected,
+            // the access token in the ID token's role: the same fix (the IdP's keys, issuer, audience, clock)
+            Self::Oidc(OidcError::IdTokenRejected { .. } | OidcError::AccessTokenRejected { .. }) => {
+                ErrorCode::IdTokenRejected
+            }
             Self::Oidc(OidcError::IssuerMismatch { .. }) => ErrorCode::IssuerMismatch,
             Self::Oidc(e) if e.is_transient() => ErrorCode::IdpUnreachable,
             Self::Oidc(_) => ErrorCode::IdpError,

@@ -25,6 +25,7 @@ use crate::state::LockKind;
 use crate::state::token_store::StoredTokens;
 use crate::sys::detached::{self, Channel, HelperCommand};
 use crate::sys::lock::LockGuard;
+use crate::sys::secret::Secret;
 
 /// The argument that starts a binary as the refresh helper.
 pub const HELPER_ARG: &str = "__redeem";
@@ -45,9 +46,12 @@ struct Request {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 enum Outcome {
-    /// Stored; the ID token came with the answer and passed its checks.
+    /// Stored; the ID token (and the access token, where the provider sends it to STS) came with the
+    /// answer and passed its checks.
     Redeemed {
         id_token: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        access_token: Option<String>,
     },
     /// The IdP refused the refresh token (`OidcError::RefreshRejected`).
     Refused {
@@ -65,7 +69,10 @@ enum Outcome {
 impl From<Result<TokenSet>> for Outcome {
     fn from(result: Result<TokenSet>) -> Self {
         match result {
-            Ok(set) => Self::Redeemed { id_token: set.id_token.expose().to_string() },
+            Ok(set) => Self::Redeemed {
+                id_token: set.id_token.expose().to_string(),
+                access_token: set.access_token.map(|t| t.expose().to_string()),
+            },
             Err(Error::Oidc(OidcError::RefreshRejected { code })) => Self::Refused { code },
             Err(Error::Oidc(OidcError::NoIdToken)) => Self::NoIdToken,
             Err(e) => Self::Failed { code: e.code(), message: e.to_string(), transient: e.is_transient() },
@@ -76,10 +83,15 @@ impl From<Result<TokenSet>> for Outcome {
 impl Outcome {
     fn into_result(self) -> Result<TokenSet> {
         match self {
-            Self::Redeemed { id_token } => {
+            Self::Redeemed { id_token, access_token } => {
                 let claims = IdClaims::decode(&id_token)
                     .map_err(|why| Error::Internal { what: format!("the refresh helper's ID token: {why}") })?;
-                Ok(TokenSet { id_token: crate::sys::secret::Secret::new(id_token), refresh_token: None, claims })
+                Ok(TokenSet {
+                    id_token: Secret::new(id_token),
+                    refresh_token: None,
+                    claims,
+                    access_token: access_token.map(Secret::new),
+                })
             }
             Self::Refused { code } => Err(OidcError::RefreshRejected { code }.into()),
             Self::NoIdToken => Err(OidcError::NoIdToken.into()),
@@ -202,7 +214,23 @@ mod tests {
 
     #[test]
     fn a_reply_that_is_no_id_token_is_an_error_not_a_token() {
-        let e = Outcome::Redeemed { id_token: "not-a-jwt".into() }.into_result().unwrap_err();
+        let e = Outcome::Redeemed { id_token: "not-a-jwt".into(), access_token: None }.into_result().unwrap_err();
         assert_eq!(e.code(), ErrorCode::Internal);
+    }
+
+    #[test]
+    fn the_checked_access_token_comes_back_with_the_id_token() {
+        let id = crate::app::testing::jwt("alice", time::OffsetDateTime::now_utc());
+        let set = TokenSet {
+            claims: IdClaims::decode(&id).unwrap(),
+            id_token: Secret::new(id),
+            refresh_token: None,
+            access_token: Some(Secret::new("eyJ.at.sig")),
+        };
+        let back = round_trip(Ok(set)).unwrap();
+        assert_eq!(back.web_identity_token().expose(), "eyJ.at.sig");
+        // a reply from a helper that knows no access token still reads
+        let old: Outcome = serde_json::from_str(r#"{"outcome":"redeemed","id_token":"a.e30.c"}"#).unwrap();
+        assert!(matches!(old, Outcome::Redeemed { access_token: None, .. }));
     }
 }

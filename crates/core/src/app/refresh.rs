@@ -25,6 +25,7 @@ use crate::state::LockKind;
 use crate::state::credential_file::{self, CredentialFileError, StoredCredentials};
 use crate::state::destinations::Endpoint;
 use crate::state::freshness::{self, Binding, Need};
+use crate::state::token_store::StoredTokens;
 use crate::sys::file_identity::FileIdentity;
 use crate::sys::lock::LockGuard;
 use crate::sys::sanitize;
@@ -288,12 +289,8 @@ impl Idbridge {
         let profile = Some(profile_name);
         let tokens = self.signed_in_tokens(name, provider, profile).await?;
         crate::app::trust::check_profile(&tokens, name, (profile_name, target), Endpoint::Sts)?;
-        if refused != Some(&tokens.id_token)
-            && let Some(c) = IdClaims::decode(tokens.id_token.expose())
-                .ok()
-                .filter(|c| c.valid_for(self.clock.now(), ID_TOKEN_MARGIN))
-        {
-            return Ok((tokens.id_token, c));
+        if let Some(usable) = self.stored_web_token(provider, &tokens, refused) {
+            return Ok(usable);
         }
         if tokens.refresh_token.is_none() {
             let why = "the ID token expired and the IdP gave no refresh token (is offline_access among the scopes?)";
@@ -311,7 +308,33 @@ impl Idbridge {
             other => other,
         })?;
         self.note_id_token_on_refresh(name, true);
-        Ok((set.id_token, set.claims))
+        match (provider.sends_access_token(), set.access_token) {
+            (false, _) => Ok((set.id_token, set.claims)),
+            (true, Some(at)) => Ok((at, set.claims)),
+            // never the ID token in its place: STS would be given what the person did not choose
+            (true, None) => Err(Error::Internal { what: format!("the refresh of '{name}' brought no access token") }),
+        }
+    }
+
+    /// The stored token STS gets (the ID token, or the access token where the provider sends that) with
+    /// the ID token's claims for the session name: while it has [`ID_TOKEN_MARGIN`] left and is not the
+    /// one STS just refused. The access token was checked like the ID token before it was stored.
+    fn stored_web_token(
+        &self,
+        provider: &Provider,
+        tokens: &StoredTokens,
+        refused: Option<&Secret>,
+    ) -> Option<(Secret, IdClaims)> {
+        let claims = IdClaims::decode(tokens.id_token.expose()).ok()?;
+        let (token, expires_at) = if provider.sends_access_token() {
+            // none stored: signed in before the provider chose it, so the next redemption brings one
+            let at = tokens.access_token.clone()?;
+            let expires_at = IdClaims::decode(at.expose()).ok()?.expires_at;
+            (at, expires_at)
+        } else {
+            (tokens.id_token.clone(), claims.expires_at)
+        };
+        (refused != Some(&token) && expires_at - self.clock.now() > ID_TOKEN_MARGIN).then_some((token, claims))
     }
 }
 

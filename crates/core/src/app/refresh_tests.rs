@@ -24,6 +24,32 @@ fn a_valid_stored_id_token_is_used_without_redeeming_and_fresh_files_are_served_
         assert_eq!(again.json, first.json);
         assert_eq!(w.sts_calls(), 1, "fresh: no second STS call");
     });
+    assert_eq!(*w.sts.subjects.lock().unwrap(), ["alice"], "STS got the ID token");
+}
+
+#[test]
+fn a_provider_that_sends_its_access_token_gives_sts_that_token_and_renews_it_by_its_expiry() {
+    let w = World::new(&[("dev", 900)]);
+    let config = std::fs::read_to_string(&w.app.paths.config_file).unwrap();
+    let chosen = config
+        .replace("client_id = \"client-1\"\n", "client_id = \"client-1\"\nweb_identity_token = \"access_token\"\n");
+    std::fs::write(&w.app.paths.config_file, chosen).unwrap();
+    *w.idp.access_token_lifetime.lock().unwrap() = Some(TD::minutes(10));
+    let stored_at = || w.store.load(PROVIDER).unwrap().unwrap().access_token.map(|t| t.expose().to_string());
+    assert_eq!(stored_at(), None, "signed in before the provider chose it");
+    rt().block_on(async {
+        // the stored ID token is valid for an hour, but STS must get an access token: one redemption
+        w.app.credential_process("dev", soon()).await.unwrap();
+        assert_eq!((w.sts_calls(), w.idp_refreshes()), (1, 1));
+        let at = stored_at().expect("the access token is kept with the other tokens");
+        assert_eq!(crate::oidc::id_token::IdClaims::decode(&at).unwrap().subject, "at-alice");
+        // 15 min on: new credentials; the ID token still has 45 min, the access token has expired
+        w.clock.advance(TD::minutes(15));
+        w.app.credential_process("dev", soon()).await.unwrap();
+        assert_eq!((w.sts_calls(), w.idp_refreshes()), (2, 2));
+        assert_ne!(stored_at(), Some(at), "the renewed access token replaced the old one");
+    });
+    assert_eq!(*w.sts.subjects.lock().unwrap(), ["at-alice", "at-alice"], "STS never got the ID token");
 }
 
 #[test]

@@ -69,10 +69,15 @@ impl Idbridge {
         let name = name.to_string();
         let task = tokio::spawn(async move {
             let redeemed = endpoint.refresh(&refresh_token, REDEEM_TIMEOUT).await?;
-            let id_token = redeemed.tokens.as_ref().map_or(current.id_token.clone(), |t| t.id_token.clone());
+            // tokens that failed their checks (or are missing) are not stored: the old ones stay
+            let (id_token, access_token) = match &redeemed.tokens {
+                Ok(t) => (t.id_token.clone(), t.access_token.clone()),
+                Err(_) => (current.id_token.clone(), current.access_token.clone()),
+            };
             let tokens = StoredTokens {
                 refresh_token: redeemed.refresh_token.clone(),
                 id_token,
+                access_token,
                 destinations: Some(destinations),
                 ..current
             };

@@ -90,6 +90,7 @@ impl Idbridge {
             client_id: provider.client_id.clone(),
             refresh_token: set.refresh_token.clone(),
             id_token: set.id_token.clone(),
+            access_token: set.access_token.clone(),
             // what the person signs in for now is where these tokens may go (app::trust)
             destinations: Some(crate::app::trust::destinations_of(config, &provider_name, discovered)),
         };
@@ -100,7 +101,7 @@ impl Idbridge {
             failures::clear(&self.paths.failure_file(name));
             let result = async {
                 let deadline = Instant::now() + self.http_timeout;
-                let assumed = self.assume(name, profile, &set.id_token, &set.claims, deadline).await?;
+                let assumed = self.assume(name, profile, set.web_identity_token(), &set.claims, deadline).await?;
                 self.write_credentials(name, profile, provider, &assumed.credentials, config.source.as_ref())?;
                 Ok::<_, Error>(assumed.credentials.expiration)
             }

@@ -82,6 +82,8 @@ pub struct FakeIdp {
     /// Fails the next discovery with this.
     pub refuse_discovery: Mutex<Option<OidcError>>,
     pub discovered: Discovered,
+    /// Also hand out an access token (sub `at-alice`) valid this long, as an IdP with JWT access tokens.
+    pub access_token_lifetime: Mutex<Option<time::Duration>>,
 }
 
 impl Default for FakeIdp {
@@ -98,6 +100,7 @@ impl Default for FakeIdp {
             approval: Mutex::default(),
             refuse_discovery: Mutex::default(),
             discovered: discovered(),
+            access_token_lifetime: Mutex::default(),
         }
     }
 }
@@ -130,7 +133,13 @@ impl FakeIdp {
             claims: IdClaims::decode(&id).unwrap(),
             id_token: Secret::new(id),
             refresh_token: Some(Secret::new(rt)),
+            access_token: self.access_token(),
         }
+    }
+
+    fn access_token(&self) -> Option<Secret> {
+        let lifetime = (*self.access_token_lifetime.lock().unwrap())?;
+        Some(Secret::new(jwt("at-alice", self.now() + lifetime)))
     }
 }
 
@@ -236,6 +245,7 @@ impl IdpSession for Arc<FakeIdp> {
                         id_token: Secret::new(id),
                         refresh_token: Some(Secret::new(next.clone())),
                         claims,
+                        access_token: self.access_token(),
                     })
                     .map_err(|reason| OidcError::IdTokenRejected { issuer: ISSUER.into(), reason })
             };
@@ -263,6 +273,8 @@ pub struct FakeSts {
     pub refuse: Mutex<Option<StsError>>,
     pub clock: Mutex<Option<Arc<dyn Clock>>>,
     pub chained: Mutex<Vec<ChainedCall>>,
+    /// The `sub` of each web identity token received.
+    pub subjects: Mutex<Vec<String>>,
 }
 
 /// A federation endpoint that hands out numbered sign-in tokens and remembers whose keys it saw.
@@ -319,11 +331,14 @@ impl SecurityTokenService for Arc<FakeSts> {
     fn assume_role_with_web_identity<'a>(
         &'a self,
         profile: &'a Profile,
-        _: &'a Secret,
+        token: &'a Secret,
         _: &'a str,
         _: Duration,
     ) -> BoxFuture<'a, Result<AssumedRole, StsError>> {
         Box::pin(async move {
+            if let Ok(c) = IdClaims::decode(token.expose()) {
+                self.subjects.lock().unwrap().push(c.subject);
+            }
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
             let hook = self.during.lock().unwrap().as_ref().map(|h| h());
             if let Some(h) = hook {
@@ -412,6 +427,7 @@ impl World {
             client_id: CLIENT.into(),
             refresh_token: self.idp.live_token().map(Secret::new),
             id_token: Secret::new(jwt("alice", id_token_exp)),
+            access_token: None,
             // as a real sign-in records them: the endpoints of today's config and discovery
             destinations: self
                 .app

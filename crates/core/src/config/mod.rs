@@ -46,6 +46,26 @@ pub struct Provider {
     /// port the kernel picks (RFC 8252 §7.3).
     #[serde(default)]
     pub redirect_uri: Option<String>,
+    /// What STS receives as the web identity token: "id_token" (the default) or "access_token", for an
+    /// IdP whose access token is a JWT meant for AWS (checked like the ID token before it is sent).
+    #[serde(default = "default_web_identity_token")]
+    pub web_identity_token: String,
+}
+
+/// The values `web_identity_token` may take.
+pub const WEB_IDENTITY_TOKENS: [&str; 2] = ["id_token", "access_token"];
+
+impl Provider {
+    /// STS gets the access token (checked like the ID token) instead of the ID token.
+    pub fn sends_access_token(&self) -> bool {
+        self.web_identity_token == "access_token"
+    }
+
+    /// The `aud` the access token must carry: the API audience asked for (`params.audience`, as Auth0
+    /// takes it), else the client id, as for the ID token.
+    pub fn access_token_audience(&self) -> &str {
+        self.params.get("audience").map_or(self.client_id.as_str(), String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -204,6 +224,9 @@ pub enum ConfigError {
     UnknownProvider { path: PathBuf, name: String, known: String },
 }
 
+fn default_web_identity_token() -> String {
+    WEB_IDENTITY_TOKENS[0].into()
+}
 fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
 }

@@ -177,3 +177,21 @@ fn the_readme_provider_examples_load() {
         assert!(c.providers[name].scopes.iter().any(|s| s == "openid"));
     }
 }
+
+#[test]
+fn the_web_identity_token_is_the_id_token_unless_the_access_token_is_chosen() {
+    let with =
+        |v: &str| GOOD.replace("client_id = \"XXXX\"", &format!("client_id = \"XXXX\"\nweb_identity_token = \"{v}\""));
+    let p = &parse(GOOD).unwrap().providers["auth0"];
+    assert!(!p.sends_access_token());
+    assert_eq!(p.web_identity_token, "id_token");
+    let p = &parse(&with("access_token")).unwrap().providers["auth0"];
+    assert!(p.sends_access_token());
+    // the API audience asked for is the one the access token must carry
+    assert_eq!(p.access_token_audience(), "https://dev-abc.us.auth0.com/api/v2/");
+    let e = error_of(&with("refresh_token"));
+    assert!(e.contains("providers.auth0.web_identity_token: \"id_token\" (the default) or \"access_token\""), "{e}");
+    let mut no_audience = p.clone();
+    no_audience.params.clear();
+    assert_eq!(no_audience.access_token_audience(), "XXXX");
+}

@@ -127,6 +127,9 @@ fn validate_provider(name: &str, p: &Provider) -> Result<(), Refusal> {
     if let Some(uri) = &p.redirect_uri {
         check_redirect_uri(uri).map_err(|e| refuse(key("redirect_uri"), e))?;
     }
+    if !super::WEB_IDENTITY_TOKENS.contains(&p.web_identity_token.as_str()) {
+        return Err(refuse(key("web_identity_token"), "\"id_token\" (the default) or \"access_token\""));
+    }
     Ok(())
 }
 

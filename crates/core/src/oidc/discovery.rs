@@ -106,7 +106,8 @@ impl Oidc {
             None,
         )
         .set_token_uri(token);
-        Ok(Self { client, device_url: device, revocation, http, issuer, clock, discovered })
+        let access_token_audience = provider.sends_access_token().then(|| provider.access_token_audience().to_string());
+        Ok(Self { client, device_url: device, revocation, http, issuer, access_token_audience, clock, discovered })
     }
 }
 

@@ -18,6 +18,7 @@ use crate::sys::http::{CappedHttp, HttpError};
 use crate::sys::sanitize;
 use crate::sys::secret::Secret;
 
+mod access_token;
 pub mod authcode;
 pub mod device;
 mod discovery;
@@ -78,6 +79,8 @@ pub enum OidcError {
     NoIdToken,
     #[error("the ID token from {issuer} was rejected: {reason}")]
     IdTokenRejected { issuer: String, reason: String },
+    #[error("the access token from {issuer} was rejected and not sent to AWS: {reason}")]
+    AccessTokenRejected { issuer: String, reason: String },
 }
 
 impl OidcError {
@@ -119,6 +122,15 @@ pub struct TokenSet {
     pub id_token: Secret,
     pub refresh_token: Option<Secret>,
     pub claims: IdClaims,
+    /// The access token, checked like the ID token, for a provider that sends it to STS.
+    pub access_token: Option<Secret>,
+}
+
+impl TokenSet {
+    /// What STS receives: the checked access token where the provider sends it, else the ID token.
+    pub fn web_identity_token(&self) -> &Secret {
+        self.access_token.as_ref().unwrap_or(&self.id_token)
+    }
 }
 
 /// A discovered provider, ready for device flow and refresh.
@@ -129,6 +141,8 @@ pub struct Oidc {
     revocation: Option<RevocationUrl>,
     pub(crate) http: CappedHttp,
     pub(crate) issuer: String,
+    /// `Some(aud)` when STS receives the access token, which must then carry this audience.
+    access_token_audience: Option<String>,
     pub(crate) clock: Arc<dyn Clock>,
     pub discovered: Discovered,
 }

@@ -109,7 +109,8 @@ impl Oidc {
         })?;
         let refresh_token =
             response.refresh_token().map(|r| Secret::new(r.secret().clone())).or_else(|| old_refresh.cloned());
-        Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims })
+        let access_token = self.checked_access_token(response)?;
+        Ok(TokenSet { id_token: Secret::new(raw), refresh_token, claims, access_token })
     }
 
     pub(crate) fn token_error<T: openidconnect::ErrorResponse + 'static>(

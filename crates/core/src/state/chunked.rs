@@ -148,12 +148,13 @@ mod tests {
         }
     }
 
-    /// A 6 KB ID token and a 2 KB refresh token, as the keychain item holds them.
+    /// A 6 KB ID token, a 6 KB access token and a 2 KB refresh token, as the keychain item holds them.
     fn big_value(seed: u8) -> Vec<u8> {
         let id: String = (0..6 * 1024).map(|i| char::from(b'a' + (i as u8).wrapping_add(seed) % 26)).collect();
         let rt: String = (0..2 * 1024).map(|i| char::from(b'A' + (i as u8).wrapping_add(seed) % 26)).collect();
+        let at: String = id.chars().rev().collect();
         serde_json::json!({"v": 1, "issuer": "https://login.microsoftonline.com/t/v2.0", "client_id": "c",
-            "refresh_token": rt, "id_token": id})
+            "refresh_token": rt, "id_token": id, "access_token": at})
         .to_string()
         .into_bytes()
     }
@@ -176,6 +177,15 @@ mod tests {
         assert!(store.items.lock().unwrap().is_empty());
         assert_eq!(load(&store, A).unwrap(), None);
         assert!(!delete(&store, A).unwrap());
+    }
+
+    /// Three tokens at STS's own cap for a web identity token (20 000 characters) still fit.
+    #[test]
+    fn tokens_as_large_as_sts_takes_fit() {
+        let store = LimitedStore::default();
+        let value = vec![b'x'; 3 * 20_000 + 2048];
+        save(&store, A, &value, WINDOWS_MAX_BLOB).unwrap();
+        assert_eq!(load(&store, A).unwrap(), Some(value));
     }
 
     #[test]

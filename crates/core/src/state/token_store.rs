@@ -1,4 +1,5 @@
-//! The OS keychain as the only home of a provider's tokens (refresh token and ID token).
+//! The OS keychain as the only home of a provider's tokens (refresh token, ID token and, for a provider
+//! that sends it to STS, the access token).
 //!
 //! One value per provider (service `idbridge`, account `provider:NAME`) holds both tokens as one JSON
 //! object, so a rotated refresh token and the ID token that came with it are replaced together in one
@@ -22,6 +23,9 @@ pub struct StoredTokens {
     pub client_id: String,
     pub refresh_token: Option<Secret>,
     pub id_token: Secret,
+    /// The access token, for a provider that sends it to STS (`web_identity_token = "access_token"`);
+    /// checked like the ID token before it was stored.
+    pub access_token: Option<Secret>,
     /// Where these tokens may be sent; `None` for an item stored by a version that did not record it.
     pub destinations: Option<Destinations>,
 }
@@ -73,6 +77,9 @@ struct Wire {
     /// Added after v1 items existed: older items lack it, older versions ignore it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     destinations: Option<Destinations>,
+    /// Added later still, the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    access_token: Option<String>,
 }
 
 impl StoredTokens {
@@ -90,6 +97,7 @@ impl StoredTokens {
             refresh_token: self.refresh_token.as_ref().map(|s| s.expose().to_string()),
             id_token: self.id_token.expose().to_string(),
             destinations: self.destinations.clone(),
+            access_token: self.access_token.as_ref().map(|s| s.expose().to_string()),
         })
         .unwrap_or_default()
     }
@@ -102,6 +110,7 @@ impl StoredTokens {
             client_id: w.client_id,
             refresh_token: w.refresh_token.map(Secret::new),
             id_token: Secret::new(w.id_token),
+            access_token: w.access_token.map(Secret::new),
             destinations: w.destinations,
         })
     }
@@ -342,6 +351,7 @@ mod tests {
             client_id: "c".into(),
             refresh_token: Some(Secret::new("rt-123")),
             id_token: Secret::new("eyJ.x.y"),
+            access_token: Some(Secret::new("eyJ.at.z")),
             destinations: Some(Destinations {
                 token_endpoint: Some("https://idp/token".into()),
                 sts_endpoints: Some(["http://127.0.0.1:4566/".to_string()].into()),
@@ -352,12 +362,16 @@ mod tests {
         // an item written before destinations were recorded still reads, with none
         let old = r#"{"v":1,"issuer":"https://idp/","client_id":"c","refresh_token":null,"id_token":"eyJ.x.y"}"#;
         assert_eq!(StoredTokens::from_wire(old).unwrap().destinations, None);
+        assert_eq!(StoredTokens::from_wire(old).unwrap().access_token, None);
+        // and an item without an access token is written as before
+        let without = StoredTokens { access_token: None, ..t.clone() };
+        assert!(!without.to_wire().contains("access_token"));
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("rt-123") && !dbg.contains("eyJ"), "{dbg}");
     }
 
-    /// The real Credential Manager (run under Wine by scripts/cross-check): a 6 KB ID token and a 2 KB
-    /// refresh token go through the chunked layout, a rotation replaces them, a sign-out removes them.
+    /// The real Credential Manager (run under Wine by scripts/cross-check): a 6 KB ID token, a 6 KB access
+    /// token and a 2 KB refresh token go through the chunked layout, a rotation replaces them, a sign-out removes them.
     #[cfg(windows)]
     #[test]
     fn large_tokens_survive_the_windows_credential_manager() {
@@ -367,6 +381,8 @@ mod tests {
             client_id: "c".into(),
             refresh_token: Some(Secret::new(seed.to_string().repeat(2 * 1024))),
             id_token: Secret::new(format!("eyJ.{}.sig", seed.to_string().repeat(6 * 1024))),
+            // an Entra ID access token with many groups is as large as its ID token
+            access_token: Some(Secret::new(format!("eyJ.{}.at", seed.to_string().repeat(6 * 1024)))),
             destinations: Some(Destinations::default()),
         };
         let store = Keychain;
