@@ -4,6 +4,7 @@ import calendar
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -213,11 +214,26 @@ class AppProcess:
                                      stderr=open(self.log, "w"))
 
     def stop(self):
+        # its windows are processes of their own: a tray that had to be killed leaves them behind, and the next
+        # test on the same display would see their windows
+        tree = process_tree(self.proc.pid)
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(timeout=10)
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def process_tree(pid):
+    """The pids below `pid` (children, their children, ...)."""
+    kids = [int(k) for k in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    return kids + [d for k in kids for d in process_tree(k)]
 
 
 class TrayApp(AppProcess):

@@ -2,6 +2,7 @@
 checks, with the fixes idbridge can run itself as buttons (write the AWS CLI's profiles, sign in)."""
 import json
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -71,7 +72,9 @@ def test_use_with_the_aws_cli_writes_the_profile_and_the_check_passes(world, set
     [row] = [li for key, li in lines.items() if key.startswith("aws_config ")]
     assert "does not exist" in row.text and "Use with the AWS CLI" in row.text, row.text
     row.find_element(By.CSS_SELECTOR, "button.fix-action").click()
-    WebDriverWait(settings, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, "#doctor-list li[data-check=aws_config]")
-                                      .get_attribute("class").split()[-1] == "ok")
+    # the list is drawn again when the check runs again: a row found a moment ago may be gone
+    WebDriverWait(settings, 60, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#doctor-list li[data-check=aws_config]")
+        .get_attribute("class").split()[-1] == "ok")
     text = aws_config.read_text()
     assert "[profile dev]" in text and "credential-process --profile dev" in text, text
