@@ -24,15 +24,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile_in(dir, mode)?;
     // a full disk fails the write or the sync: leave no half-written temp file behind
-    tmp.1.write_all(bytes).and_then(|()| tmp.1.sync_all()).and_then(|()| std::fs::rename(&tmp.0, path)).inspect_err(
-        |_| {
-            let _ = std::fs::remove_file(&tmp.0);
-        },
-    )?;
+    tmp.1.write_all(bytes).and_then(|()| tmp.1.sync_all()).and_then(|()| rename(&tmp.0, path)).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp.0);
+    })?;
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// `std::fs::rename`, retried for a moment on Windows when the target is held: a reader of the old file
+/// (another `credential_process` call), a virus scanner or the indexer can hold it briefly, and Windows
+/// (or Wine, without POSIX rename semantics) then refuses the replacement with "access denied".
+fn rename(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    for wait_ms in [1u64, 2, 5, 10, 20, 50, 100, 200] {
+        match std::fs::rename(from, to) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                std::thread::sleep(std::time::Duration::from_millis(wait_ms))
+            }
+            other => return other,
+        }
+    }
+    std::fs::rename(from, to)
 }
 
 fn tempfile_in(dir: &Path, mode: u32) -> std::io::Result<(PathBuf, std::fs::File)> {
