@@ -326,6 +326,7 @@ import_unchanged = unchanged
 import_nothing = Nothing to change.
 import_done = Imported.
 import_default = the default
+import_removed = (removed)
 import_sensitive_title = These changes send your sign-in or AWS keys somewhere new:
 import_sensitive_allow = I trust these places with my secrets (you sign in again afterwards before anything is sent there)
 import_effect_token_endpoint = Refresh tokens (your stored sign-in) will be sent to {$new}.

@@ -322,6 +322,7 @@ import_unchanged = 変更なし
 import_nothing = 変更はありません。
 import_done = 取り込みました。
 import_default = 既定値
+import_removed = （削除）
 import_sensitive_title = 次の変更で、サインイン情報や AWS キーの送り先が変わります:
 import_sensitive_allow = これらの送り先を信頼する（送る前に、取り込み後にもう一度サインインします）
 import_effect_token_endpoint = リフレッシュトークン（保存されたサインイン）が {$new} に送られます。
