@@ -46,7 +46,8 @@ fn check_view(c: &Check, tr: &Tr, lang: Lang) -> CheckView {
     let name = if name == id { c.id.replace('_', " ") } else { name };
     let ok = c.status == Status::Ok;
     let english = lang == Lang::En;
-    let details = match (&c.fix, english) {
+    // an ok row's English says nothing more than its sentence: Details only where a bug report needs it
+    let details = match (&c.fix, english || (ok && c.code.is_some())) {
         (_, true) => None,
         (Some(fix), false) => Some(format!("{}\n→ {fix}", c.message)),
         (None, false) => Some(c.message.clone()),
@@ -63,13 +64,30 @@ fn check_view(c: &Check, tr: &Tr, lang: Lang) -> CheckView {
     };
     CheckView {
         id: c.id.to_string(),
-        label: format!("{name} · {}", c.subject),
+        label: match subject(&c.subject, tr, lang) {
+            Some(s) => format!("{name} · {s}"),
+            None => name,
+        },
         ok,
         message,
         fix,
         details,
         action: c.action.clone(),
     }
+}
+
+/// What a check looked at, in the person's language ("provider auth0" → "プロバイダー auth0"); none for
+/// config, state, keychain and environment, which the check's name already says.
+fn subject(subject: &str, tr: &Tr, lang: Lang) -> Option<String> {
+    let kinds = [
+        ("provider ", "doctor_subject_provider"),
+        ("profile ", "doctor_subject_profile"),
+        ("STS ", "doctor_subject_sts"),
+    ];
+    kinds.iter().find_map(|(prefix, id)| {
+        let name = subject.strip_prefix(prefix)?;
+        Some(tr.t(lang, id, &[("name", Arg::Str(name))]))
+    })
 }
 
 /// The idbridge CLI that `credential_process` should run: next to this app, else on PATH.
@@ -214,6 +232,24 @@ mod tests {
         assert_eq!(v[1].action, Some(Action::ConfigureAws));
         let en = view(&r, &Tr::new(), Lang::En);
         assert!(en[0].label.starts_with("AWS STS") && en[0].message.contains("could not be reached"), "{en:?}");
+    }
+
+    #[test]
+    fn a_japanese_row_names_what_it_looked_at_in_japanese_and_an_ok_one_has_no_english_details() {
+        let mut ok =
+            Check { id: "discovery", subject: "provider a".into(), code: Some(Code::DiscoveryOk), ..Check::default() };
+        ok.params.insert("issuer", "https://a/".into());
+        let env = Check {
+            id: "environment",
+            subject: "environment".into(),
+            code: Some(Code::EnvironmentOk),
+            ..Check::default()
+        };
+        let r = DoctorReport { checks: vec![ok, env] };
+        let v = view(&r, &Tr::new(), Lang::Ja);
+        assert_eq!(v[0].label, "ID プロバイダーの検出 · プロバイダー a");
+        assert!(v[0].message.contains("https://a/") && v[0].details.is_none(), "{v:?}");
+        assert_eq!(v[1].label, "環境変数", "no English subject after the name");
     }
 
     /// Every code the core's doctor can give (`Code::ALL`, which the core builds from the codes

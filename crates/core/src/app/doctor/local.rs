@@ -66,7 +66,8 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
     }
     if !config.providers.is_empty() && !report.checks.iter().any(|c| c.id == "keychain") {
         let store = crate::state::token_store::STORE_NAME;
-        let said = (Code::KeychainOk, &[("store", store)][..]);
+        // the store's name without its English article: the sentences put their own around it
+        let said = (Code::KeychainOk, &[("store", store.trim_start_matches("the "))][..]);
         report.ok("keychain", "keychain", said, format!("the OS keychain answers: tokens are kept in {store}"));
     }
 }
@@ -206,7 +207,9 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
             Ok(Some(f)) if f.credentials.expiration > now => {
                 let minutes = (f.credentials.expiration - now).whole_minutes().to_string();
                 let until = credentials::format_expiration(f.credentials.expiration);
-                let said = (Code::CredentialsValid, &[("minutes", minutes.as_str()), ("until", &until)][..]);
+                // the window's sentence says the person's local time, the CLI's line stays as it was
+                let local = crate::app::renewal::local_time(f.credentials.expiration, now);
+                let said = (Code::CredentialsValid, &[("minutes", minutes.as_str()), ("until", &local)][..]);
                 report.ok("credentials", &subject, said, format!("credentials valid for {minutes} min (until {until})"))
             }
             Ok(found) if signed_in => {
