@@ -1,10 +1,12 @@
 """Settings' polish: the import preview phrased in the person's language from the core's structured key
 changes (not its English lines), and the profile and provider forms reporting all their field errors at once."""
+import subprocess
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ROLE_PROD, fill
+from conftest import ROLE_PROD, fill, wait_for
 
 
 def to_japanese(settings):
@@ -57,3 +59,14 @@ def test_the_profile_and_provider_forms_report_all_their_field_errors_at_once(wo
     fill(provider, client_id="a-client")
     assert len(provider.find_elements(By.CSS_SELECTOR, ".field-error")) == 2
     assert (world.home / "config.toml").read_text() == before, "nothing saved"
+
+
+def test_a_language_set_in_config_toml_by_hand_turns_the_open_window_and_its_title_japanese(world, settings):
+    # (a Japanese screenshot run once waited for the title 'idbridge — 設定' in vain: the title followed only
+    # the language chosen in Settings, not one written into config.toml)
+    cfg = world.home / "config.toml"
+    cfg.write_text('[app]\nlanguage = "ja"\n\n' + cfg.read_text())
+    WebDriverWait(settings, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text == "idbridge の設定")
+    assert settings.find_element(By.ID, "check-setup").text == "セットアップを確認"
+    wait_for(lambda: subprocess.run(["xdotool", "search", "--name", "idbridge — 設定"], capture_output=True,
+                                    text=True).stdout.split(), 10, "the Japanese window title")
