@@ -38,6 +38,14 @@ class Run:
     err: str
 
 
+def fill(form, **fields):
+    """Types each value into the form's input of that name, replacing what it held."""
+    for name, value in fields.items():
+        el = form.find_element(By.NAME, name)
+        el.clear()
+        el.send_keys(value)
+
+
 def wait_for(check, timeout=15.0, what="condition"):
     """Waits for a state another process produces (a file line, a log entry); fails with `what`."""
     deadline = time.monotonic() + timeout

@@ -19,15 +19,23 @@ export function result(form, kind, content) {
   line.replaceChildren(content);
 }
 
-// errors come back as {code, message, details, field}; a field inside the folded Advanced part is unfolded
+// errors come back as {code, message, details, field, also}: `also` holds the other fields the same Save
+// refused, so that all are shown at once; a field inside the folded Advanced part is unfolded
+function markField(form, err) {
+  const input = err && err.field && form.querySelector(`[data-field="${err.field}"]`);
+  if (!input) return null;
+  const advanced = input.closest("details");
+  if (advanced) advanced.open = true;
+  input.classList.add("invalid");
+  input.insertAdjacentElement("afterend", el("div", { class: "field-error error" }, err.message));
+  return input;
+}
+
 export function showError(form, err) {
   clearErrors(form);
-  const input = err && err.field && form.querySelector(`[data-field="${err.field}"]`);
+  const input = markField(form, err);
   if (input) {
-    const advanced = input.closest("details");
-    if (advanced) advanced.open = true;
-    input.classList.add("invalid");
-    input.insertAdjacentElement("afterend", el("div", { class: "field-error error" }, err.message));
+    for (const more of err.also ?? []) markField(form, more);
     result(form, "", "");
     input.focus();
   } else {

@@ -14,8 +14,13 @@ const allow = $("#import-allow-sensitive");
 // kept so that ticking Overwrite shows whether Import would then write something, without fetching again
 let lastPreview = null;
 
+// a key the team added, changed or dropped, in the person's words ("(removed)" is a sentence too)
+const keyChange = (k) => el("div", { class: "fix" }, k.old == null
+  ? `${k.key} = ${k.new}`
+  : `${k.key}: ${k.old} → ${k.new ?? tr("import_removed")}`);
+
 const line = (c) => el("li", { class: "check-line", dataset: { entry: c.entry, action: c.action } },
-  `${tr(`import_${c.action}`)} [${c.entry}]`, ...c.details.map((d) => el("div", { class: "fix" }, d)));
+  `${tr(`import_${c.action}`)} [${c.entry}]`, ...c.keys.map(keyChange));
 
 const sensitiveLine = (s) => el("li", { class: "check-line", dataset: { entry: s.entry, key: s.key } },
   `[${s.entry}] ${s.key}: ${s.old ?? tr("import_default")} → ${s.new ?? tr("import_default")}`,

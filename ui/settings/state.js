@@ -2,7 +2,7 @@
 // config.toml is followed on disk: a change made elsewhere reloads the page, unless a form holds unsaved
 // edits; then the person chooses: Reload (the file's version) or Keep mine (their edits, saved over the rest).
 import { $ } from "../dom.js";
-import { applyLanguage } from "../i18n.js";
+import { applyLanguage, loadStrings } from "../i18n.js";
 import { invoke, listen } from "../tauri.js";
 import { clean, isDirty } from "./forms.js";
 
@@ -22,8 +22,11 @@ export async function reload() {
 
 const notice = $("#config-changed");
 
-listen("config-changed", (event) => {
+listen("config-changed", async (event) => {
   if (!state || event.payload === state.stamp) return;
+  // the file may name another language: the page and the title follow it, as after a Save here
+  await loadStrings();
+  invoke("retitle");
   if (edited().length) notice.hidden = false;
   else reload();
 });

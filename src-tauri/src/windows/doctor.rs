@@ -1,8 +1,8 @@
 //! Settings' "Check setup": the core's doctor (the same checks as `idbridge doctor`), each check as a
-//! line the window shows: its name in the person's language, ok or the problem and what to do. The
-//! doctor's own sentences are English: a check with a code (`Check::code`) is phrased in the person's
-//! language from `doctor-msg-CODE` / `doctor-fix-CODE` with its parameters, and the English is the
-//! Details; a fix idbridge can run itself (`Check::action`) comes as a button.
+//! line the window shows: its name in the person's language, ok or the problem and what to do. Every
+//! check carries a code (`Check::code`), phrased here from `doctor-msg-CODE` / `doctor-fix-CODE` with its
+//! parameters; in Japanese the doctor's English is the Details (what a bug report needs); a fix
+//! idbridge can run itself (`Check::action`) comes as a button.
 
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,8 @@ fn check_view(c: &Check, tr: &Tr, lang: Lang) -> CheckView {
     let name = if name == id { c.id.replace('_', " ") } else { name };
     let ok = c.status == Status::Ok;
     let english = lang == Lang::En;
-    let details = match (&c.fix, english) {
+    // an ok row's English says nothing more than its sentence: Details only where a bug report needs it
+    let details = match (&c.fix, english || (ok && c.code.is_some())) {
         (_, true) => None,
         (Some(fix), false) => Some(format!("{}\n→ {fix}", c.message)),
         (None, false) => Some(c.message.clone()),
@@ -63,13 +64,30 @@ fn check_view(c: &Check, tr: &Tr, lang: Lang) -> CheckView {
     };
     CheckView {
         id: c.id.to_string(),
-        label: format!("{name} · {}", c.subject),
+        label: match subject(&c.subject, tr, lang) {
+            Some(s) => format!("{name} · {s}"),
+            None => name,
+        },
         ok,
         message,
         fix,
         details,
         action: c.action.clone(),
     }
+}
+
+/// What a check looked at, in the person's language ("provider auth0" → "プロバイダー auth0"); none for
+/// config, state, keychain and environment, which the check's name already says.
+fn subject(subject: &str, tr: &Tr, lang: Lang) -> Option<String> {
+    let kinds = [
+        ("provider ", "doctor_subject_provider"),
+        ("profile ", "doctor_subject_profile"),
+        ("STS ", "doctor_subject_sts"),
+    ];
+    kinds.iter().find_map(|(prefix, id)| {
+        let name = subject.strip_prefix(prefix)?;
+        Some(tr.t(lang, id, &[("name", Arg::Str(name))]))
+    })
 }
 
 /// The idbridge CLI that `credential_process` should run: next to this app, else on PATH.
@@ -141,6 +159,7 @@ pub async fn use_with_aws_cli(state: State<'_, WindowState>) -> Result<Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use idbridge_core::app::doctor::Code;
 
     fn report() -> DoctorReport {
         let mut r = DoctorReport::default();
@@ -196,10 +215,10 @@ mod tests {
         let mut sts = Check { id: "sts", subject: "STS http://127.0.0.1:9".into(), ..Check::default() };
         sts.status = Status::Problem;
         sts.message = "cannot reach http://127.0.0.1:9: refused".into();
-        sts.code = Some("sts_unreachable");
+        sts.code = Some(Code::StsUnreachable);
         sts.params.insert("endpoint", "http://127.0.0.1:9".into());
         let mut cli =
-            Check { id: "aws_config", status: Status::Problem, code: Some("aws_config_missing"), ..Check::default() };
+            Check { id: "aws_config", status: Status::Problem, code: Some(Code::AwsConfigMissing), ..Check::default() };
         cli.params.insert("file", "/home/a/.aws/config".into());
         cli.params.insert("profile", "dev".into());
         cli.action = Some(Action::ConfigureAws);
@@ -215,31 +234,50 @@ mod tests {
         assert!(en[0].label.starts_with("AWS STS") && en[0].message.contains("could not be reached"), "{en:?}");
     }
 
-    /// Every code the core's doctor gives has a sentence in both languages.
+    #[test]
+    fn a_japanese_row_names_what_it_looked_at_in_japanese_and_an_ok_one_has_no_english_details() {
+        let mut ok =
+            Check { id: "discovery", subject: "provider a".into(), code: Some(Code::DiscoveryOk), ..Check::default() };
+        ok.params.insert("issuer", "https://a/".into());
+        let env = Check {
+            id: "environment",
+            subject: "environment".into(),
+            code: Some(Code::EnvironmentOk),
+            ..Check::default()
+        };
+        let r = DoctorReport { checks: vec![ok, env] };
+        let v = view(&r, &Tr::new(), Lang::Ja);
+        assert_eq!(v[0].label, "ID プロバイダーの検出 · プロバイダー a");
+        assert!(v[0].message.contains("https://a/") && v[0].details.is_none(), "{v:?}");
+        assert_eq!(v[1].label, "環境変数", "no English subject after the name");
+    }
+
+    /// Every code the core's doctor can give (`Code::ALL`, which the core builds from the codes
+    /// themselves) has its sentence in both languages, a problem also its fix; and the Japanese row of
+    /// each says it, never only "problem, see Details". A check the core makes without a code does not
+    /// compile: `DoctorReport::ok` and `problem` take one.
     #[test]
     fn every_coded_check_has_its_sentence_in_both_languages() {
         let tr = Tr::new();
-        for code in DOCTOR_CODES {
+        assert!(Code::ALL.len() > 40, "the doctor's codes: {}", Code::ALL.len());
+        for &code in Code::ALL {
+            let kinds: &[&str] = if code.is_problem() { &["msg", "fix"] } else { &["msg"] };
             for lang in [Lang::En, Lang::Ja] {
-                for kind in ["msg", "fix"] {
+                for kind in kinds {
                     let key = format!("doctor-{kind}-{code}");
                     let text = tr.s(lang, &key);
                     assert_ne!(text, key, "{key} is missing");
                     assert!(lang == Lang::En || !text.is_ascii(), "{key} falls back to English");
                 }
             }
+            let status = if code.is_problem() { Status::Problem } else { Status::Ok };
+            let check = Check { id: "config", status, code: Some(code), fix: Some("x".into()), ..Check::default() };
+            let row = check_view(&check, &tr, Lang::Ja);
+            let vague = [tr.s(Lang::Ja, "doctor_problem"), tr.s(Lang::Ja, "doctor_ok")];
+            assert!(!vague.contains(&row.message), "{code}: {row:?}");
+            assert_eq!(row.fix.is_some(), code.is_problem(), "{code}: {row:?}");
         }
     }
-
-    const DOCTOR_CODES: [&str; 7] = [
-        "not_signed_in",
-        "no_credentials",
-        "aws_config_missing",
-        "aws_config_no_profile",
-        "aws_config_other_program",
-        "sts_unreachable",
-        "idp_unreachable",
-    ];
 
     /// The ids the core's doctor uses (`Check::id`); a test keeps the .ftl files complete.
     const DOCTOR_IDS: [&str; 14] = [

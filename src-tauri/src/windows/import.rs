@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use idbridge_core::config::import::{self, Action, ImportError, ImportPlan};
+use idbridge_core::config::import::{self, Action, ImportError, ImportPlan, KeyChange};
 use idbridge_core::config::sensitive::SensitiveChange;
 use idbridge_core::sys::sanitize;
 use serde::Serialize;
@@ -21,7 +21,9 @@ pub struct ChangeView {
     pub entry: String,
     /// "add", "update", "keep_local_edit" or "unchanged": the page names it in the person's language.
     pub action: Action,
-    pub details: Vec<String>,
+    /// The ordinary keys it changes (sanitised by the core), phrased by the page: `import_removed` for
+    /// a key the team dropped.
+    pub keys: Vec<KeyChange>,
 }
 
 /// A change to where secrets are sent, shown apart: the page says what it does in the person's language
@@ -53,7 +55,7 @@ pub fn preview(plan: &ImportPlan) -> Preview {
         changes: plan
             .changes
             .iter()
-            .map(|c| ChangeView { entry: c.entry(), action: c.action, details: c.details.clone() })
+            .map(|c| ChangeView { entry: c.entry(), action: c.action, keys: c.keys.clone() })
             .collect(),
         sensitive: sensitive(plan, false),
         sensitive_if_overwriting: sensitive(plan, true),

@@ -73,6 +73,9 @@ pub struct UiError {
     pub message: String,
     pub details: String,
     pub field: Option<String>,
+    /// The other fields of the same form refused by the same Save: a form shows them all at once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<UiError>,
 }
 
 /// A window's error code: the core's, or one of the windows' own. Serialised as its snake_case name.
@@ -128,7 +131,7 @@ impl UiError {
         let code = code.into();
         // details carry IdP/STS/file text: escapes and control characters are shown, not acted on
         let details = idbridge_core::sys::sanitize::message(&details.into());
-        Self { code, message: reason(tr, lang, code.as_str()), details, field: None }
+        Self { code, message: reason(tr, lang, code.as_str()), details, field: None, also: vec![] }
     }
 
     pub fn field(tr: &Tr, lang: Lang, field: &str, details: &str) -> Self {
@@ -136,7 +139,16 @@ impl UiError {
         let message = tr.s(lang, &id);
         let message = if message == id { reason(tr, lang, ErrorCode::Config.as_str()) } else { message };
         let details = idbridge_core::sys::sanitize::message(details);
-        Self { code: WindowCode::Invalid.into(), message, details, field: Some(field.into()) }
+        Self { code: WindowCode::Invalid.into(), message, details, field: Some(field.into()), also: vec![] }
+    }
+
+    /// One error carrying all of `errors` (one per field: the first of a field is kept), or none.
+    pub fn all(errors: Vec<UiError>) -> Result<(), UiError> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut errors = errors.into_iter().filter(|e| e.field.is_none() || seen.insert(e.field.clone()));
+        let Some(mut first) = errors.next() else { return Ok(()) };
+        first.also = errors.collect();
+        Err(first)
     }
 
     pub fn from_core(tr: &Tr, lang: Lang, e: &idbridge_core::Error) -> Self {

@@ -149,6 +149,16 @@ fn place(
     })
 }
 
+/// The form's own refusals and every value the file would refuse, reported together (a field once).
+fn every_field(
+    state: &WindowState,
+    first: impl IntoIterator<Item = UiError>,
+    problems: Vec<idbridge_core::config::ConfigError>,
+) -> Result<(), UiError> {
+    let problems = problems.into_iter().map(|c| state.error(&idbridge_core::Error::from(c)));
+    UiError::all(first.into_iter().chain(problems).collect())
+}
+
 #[tauri::command]
 pub fn save_provider(
     state: State<'_, WindowState>,
@@ -157,9 +167,11 @@ pub fn save_provider(
     form: ProviderForm,
     base: Option<ProviderForm>,
 ) -> Result<(), UiError> {
-    check_name(&state, &name)?;
+    let name_error = check_name(&state, &name).err();
     edit(&state, |e, current| {
-        place(&state, e, "providers", &name, original.as_deref())?;
+        if name_error.is_none() {
+            place(&state, e, "providers", &name, original.as_deref())?;
+        }
         let old = original.as_ref().and_then(|o| current.providers.get(o));
         let params = old.map(|p| p.params.clone()).unwrap_or_default();
         let scopes: Vec<String> = form.scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
@@ -178,6 +190,8 @@ pub fn save_provider(
         if let (Some(base), Some(disk)) = (&base, old) {
             merge::provider(&mut new, &form, base, disk);
         }
+        let problems = Config::provider_problems(&state.core.paths.config_file, &name, &new);
+        every_field(&state, name_error, problems)?;
         e.set_provider(&name, &new);
         Ok(())
     })
@@ -191,12 +205,14 @@ pub fn save_profile(
     form: ProfileForm,
     base: Option<ProfileForm>,
 ) -> Result<(), UiError> {
-    check_name(&state, &name)?;
+    let mut first_errors: Vec<UiError> = check_name(&state, &name).err().into_iter().collect();
     if form.provider.is_empty() {
-        return Err(state.field_error("provider"));
+        first_errors.push(state.field_error("provider"));
     }
     edit(&state, |e, current| {
-        place(&state, e, "profiles", &name, original.as_deref())?;
+        if first_errors.is_empty() {
+            place(&state, e, "profiles", &name, original.as_deref())?;
+        }
         let old = original.as_ref().and_then(|o| current.profiles.get(o));
         let mut new = Profile {
             provider: form.provider.clone(),
@@ -218,6 +234,8 @@ pub fn save_profile(
         if let (Some(base), Some(disk)) = (&base, old) {
             merge::profile(&mut new, &form, base, disk);
         }
+        let problems = current.profile_problems(&state.core.paths.config_file, &name, &new);
+        every_field(&state, first_errors, problems)?;
         e.set_profile(&name, &new);
         Ok(())
     })

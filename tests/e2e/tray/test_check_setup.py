@@ -24,11 +24,10 @@ def test_check_setup_lists_the_same_checks_as_the_cli_doctor(world, settings):
     for want, li in zip(cli, settings.find_elements(By.CSS_SELECTOR, "#doctor-list li")):
         assert li.get_attribute("data-check") == want["id"]
         assert ("ok" if "ok" in li.get_attribute("class").split() else "problem") == want["status"], want
-        # a check with a code is phrased by the window (in English too), the others are the doctor's lines
-        if not want.get("code"):
-            assert want["message"] in li.text, (want, li.text)
-            if want["fix"]:
-                assert f"Fix: {want['fix']}" in li.text
+        # every check has a code, which the window phrases (in English too); the CLI keeps its lines
+        assert want.get("code"), want
+        assert li.find_element(By.CSS_SELECTOR, ".message").text, want
+        assert bool(li.find_elements(By.CSS_SELECTOR, ".fix")) == (want["status"] == "problem"), (want, li.text)
     problems = sum(c["status"] == "problem" for c in cli)
     assert problems, "signed out: at least the sign-in is a problem"
     assert settings.find_element(By.ID, "doctor-result").text == f"Problems found: {problems}"
@@ -42,7 +41,13 @@ def test_check_setup_in_japanese_says_the_problem_and_the_fix_and_keeps_the_engl
     WebDriverWait(settings, 10).until(lambda d: d.find_element(By.ID, "check-setup").text == "セットアップを確認")
     lines = check_setup(settings)
     discovery = next(li for key, li in lines.items() if key.startswith("discovery "))
-    assert "ID プロバイダーの検出" in discovery.text and "問題ありません" in discovery.text, discovery.text
+    assert "ID プロバイダーの検出" in discovery.text, discovery.text
+    assert f"issuer は {world.issuer} で一致しています" in discovery.text, discovery.text
+    # every row, ok or not, says in Japanese what it found: none only "OK" or "problem, see Details"
+    for li in lines.values():
+        message = li.find_element(By.CSS_SELECTOR, ".message").text
+        assert message not in ("問題ありません", "問題があります。対処方法は詳細を見てください。"), li.text
+        assert any(ord(ch) > 0x3000 for ch in message), li.text
     want = next(c for c in json.loads(world.run("doctor", "--json").out)["checks"] if c["status"] == "problem")
     problem = settings.find_element(By.CSS_SELECTOR, "#doctor-list li.problem")
     assert problem.get_attribute("data-check") == want["id"]

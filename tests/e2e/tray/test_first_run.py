@@ -6,14 +6,7 @@ import tomllib
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ROLE_DEV
-
-
-def fill(form, **fields):
-    for name, value in fields.items():
-        el = form.find_element(By.NAME, name)
-        el.clear()
-        el.send_keys(value)
+from conftest import ROLE_DEV, fill
 
 
 def steps(driver):

@@ -11,14 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import APP, ROLE_PROD, wait_for
-
-
-def fill(form, **fields):
-    for name, value in fields.items():
-        el = form.find_element(By.NAME, name)
-        el.clear()
-        el.send_keys(value)
+from conftest import APP, ROLE_PROD, fill, wait_for
 
 
 def test_an_invalid_issuer_is_shown_next_to_its_field_and_nothing_is_saved(world, settings):

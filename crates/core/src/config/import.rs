@@ -75,8 +75,19 @@ pub struct Change {
     /// Human-readable key changes, e.g. `region: "us-east-1" -> "ap-northeast-1"`, sanitised; the
     /// sensitive keys are not among them but in `sensitive`.
     pub details: Vec<String>,
+    /// The same changes as data, for a window to phrase in the person's language.
+    pub keys: Vec<KeyChange>,
     /// Changes to keys that move a secret ([`sensitive`]): applied only when approved.
     pub sensitive: Vec<SensitiveChange>,
+}
+
+/// One ordinary key's change, each part sanitised: `old` None: added; `new` None: removed. Values are
+/// as TOML writes them (`"eu-west-1"`, `3600`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyChange {
+    pub key: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -241,9 +252,10 @@ pub fn plan(
                 Some(_) => Action::KeepLocalEdit,
             };
             let o = o.unwrap_or(&empty);
-            let details = if action == Action::Unchanged { vec![] } else { describe(section, o, &t) };
+            let (details, keys) =
+                if action == Action::Unchanged { Default::default() } else { describe(section, o, &t) };
             let sensitive = sensitive::changes(section, &name, o, &t);
-            changes.push(Change { section: section.to_string(), name, action, details, sensitive });
+            changes.push(Change { section: section.to_string(), name, action, details, keys, sensitive });
         }
     }
     if changes.is_empty() {
@@ -252,21 +264,26 @@ pub fn plan(
     Ok(ImportPlan { source: source.to_string(), changes, team_text: team_text.to_string(), approved: vec![] })
 }
 
-/// The ordinary key changes of one entry, each a sanitised line (names, keys and values come from the
-/// team's file: no escape sequence, bidi override or newline reaches a terminal or the window).
-fn describe(section: &str, ours: &toml::Table, theirs: &toml::Table) -> Vec<String> {
+/// The ordinary key changes of one entry, as sanitised lines (the CLI's) and as sanitised data (the
+/// window's): names, keys and values come from the team's file, so no escape sequence, bidi override or
+/// newline reaches a terminal or the window.
+fn describe(section: &str, ours: &toml::Table, theirs: &toml::Table) -> (Vec<String>, Vec<KeyChange>) {
     let keys: std::collections::BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
     keys.into_iter()
         .filter(|k| !sensitive::is_sensitive(section, k))
-        .filter_map(|k| match (ours.get(k), theirs.get(k)) {
-            (Some(a), Some(b)) if a == b => None,
-            (Some(a), Some(b)) => Some(format!("{k}: {a} -> {b}")),
-            (None, Some(b)) => Some(format!("{k} = {b}")),
-            (Some(a), None) => Some(format!("{k}: {a} -> (removed)")),
-            (None, None) => None,
+        .filter_map(|k| {
+            let (old, new) = (ours.get(k), theirs.get(k));
+            let line = match (old, new) {
+                (Some(a), Some(b)) if a == b => return None,
+                (Some(a), Some(b)) => format!("{k}: {a} -> {b}"),
+                (None, Some(b)) => format!("{k} = {b}"),
+                (Some(a), None) => format!("{k}: {a} -> (removed)"),
+                (None, None) => return None,
+            };
+            let shown = |v: Option<&toml::Value>| v.map(|v| sanitize::field(&v.to_string()));
+            Some((sanitize::field(&line), KeyChange { key: sanitize::field(k), old: shown(old), new: shown(new) }))
         })
-        .map(|line| sanitize::field(&line))
-        .collect()
+        .unzip()
 }
 
 /// Applies the plan to config.toml (comments kept), checks the result like a load, writes it

@@ -147,9 +147,36 @@ fn names_keys_and_values_from_the_team_reach_no_terminal_raw() {
     let shown: Vec<String> =
         [c.entry()].into_iter().chain(c.details.clone()).chain(c.sensitive.iter().map(|s| s.describe())).collect();
     assert_eq!(shown.len(), 5, "{shown:?}");
+    // the window's data too: every key and value of the structured changes
+    let parts = c.keys.iter().flat_map(|k| [Some(k.key.clone()), k.old.clone(), k.new.clone()]).flatten();
+    let shown: Vec<String> = shown.into_iter().chain(parts).collect();
+    assert_eq!(c.keys.len(), c.details.len(), "{:?}", c.keys);
     for line in shown {
         assert!(!line.chars().any(|ch| ch.is_control() || ch == '\u{202e}'), "{line:?}");
     }
+}
+
+#[test]
+fn key_changes_come_as_data_too_for_a_window_to_phrase() {
+    let base = "[profiles.p]\nprovider = \"corp\"\nregion = \"eu-west-1\"\nsession_name_claim = \"email\"\n";
+    let team = "[profiles.p]\nprovider = \"corp\"\nregion = \"ap-northeast-1\"\nexternal_id = \"x\"\n";
+    let p = plan("team.toml", team, base, Some(base)).unwrap();
+    let c = &p.changes[0];
+    assert_eq!(c.action, Action::Update);
+    let change = |key: &str, old: Option<&str>, new: Option<&str>| KeyChange {
+        key: key.into(),
+        old: old.map(Into::into),
+        new: new.map(Into::into),
+    };
+    assert_eq!(
+        c.keys,
+        vec![
+            change("external_id", None, Some("\"x\"")),
+            change("region", Some("\"eu-west-1\""), Some("\"ap-northeast-1\"")),
+            change("session_name_claim", Some("\"email\""), None),
+        ]
+    );
+    assert_eq!(c.details[2], "session_name_claim: \"email\" -> (removed)", "the CLI's lines as they were");
 }
 
 #[test]

@@ -16,6 +16,15 @@ fn refuse(key: impl Into<String>, expected: impl Into<String>) -> Refusal {
     (key.into(), expected.into())
 }
 
+/// The first refusal, as a load reports it.
+fn first(refusals: Vec<Refusal>) -> Result<(), Refusal> {
+    refusals.into_iter().next().map_or(Ok(()), Err)
+}
+
+fn invalid(path: &Path, (key, expected): Refusal) -> ConfigError {
+    ConfigError::Invalid { path: path.to_owned(), key: sanitize::field(&key), expected: sanitize::message(&expected) }
+}
+
 impl Config {
     pub(super) fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         let checked = self
@@ -24,11 +33,18 @@ impl Config {
             .try_for_each(|(name, p)| validate_provider(name, p))
             .and_then(|()| self.validate_app())
             .and_then(|()| self.profiles.iter().try_for_each(|(name, p)| self.validate_profile(name, p)));
-        checked.map_err(|(key, expected)| ConfigError::Invalid {
-            path: path.to_owned(),
-            key: sanitize::field(&key),
-            expected: sanitize::message(&expected),
-        })
+        checked.map_err(|r| invalid(path, r))
+    }
+
+    /// Every value of a profile (under a valid name) that a load would refuse, not only the first: a
+    /// form shows them all at once.
+    pub fn profile_problems(&self, path: &Path, name: &str, p: &Profile) -> Vec<ConfigError> {
+        self.profile_refusals(name, p).into_iter().map(|r| invalid(path, r)).collect()
+    }
+
+    /// Every value of a provider (under a valid name) that a load would refuse.
+    pub fn provider_problems(path: &Path, name: &str, p: &Provider) -> Vec<ConfigError> {
+        provider_refusals(name, p).into_iter().map(|r| invalid(path, r)).collect()
     }
 
     fn validate_app(&self) -> Result<(), Refusal> {
@@ -56,13 +72,18 @@ impl Config {
     }
 
     fn validate_profile(&self, name: &str, p: &Profile) -> Result<(), Refusal> {
-        let key = |k: &str| format!("profiles.{name}.{k}");
         if !is_valid_name(name) {
             return Err(refuse(format!("profiles.{name}"), "a name of letters, digits, '-', '_' or '.'"));
         }
+        first(self.profile_refusals(name, p))
+    }
+
+    fn profile_refusals(&self, name: &str, p: &Profile) -> Vec<Refusal> {
+        let key = |k: &str| format!("profiles.{name}.{k}");
+        let mut out = Vec::new();
         if !self.providers.contains_key(&p.provider) {
             let known = self.providers.keys().cloned().collect::<Vec<_>>().join(", ");
-            return Err(refuse(
+            out.push(refuse(
                 key("provider"),
                 format!(
                     "the name of a [providers.NAME] section; '{}' is not one (known: {})",
@@ -71,25 +92,29 @@ impl Config {
                 ),
             ));
         }
-        check_role_arn(&p.role_arn).map_err(|e| refuse(key("role_arn"), e))?;
-        if !is_region(&p.region) {
-            return Err(refuse(key("region"), "an AWS region such as us-east-1 or ap-northeast-1"));
+        if let Err(e) = check_role_arn(&p.role_arn) {
+            out.push(refuse(key("role_arn"), e));
         }
-        chain::validate(p).map_err(|(k, e)| refuse(key(k), e))?;
+        if !is_region(&p.region) {
+            out.push(refuse(key("region"), "an AWS region such as us-east-1 or ap-northeast-1"));
+        }
+        if let Err((k, e)) = chain::validate(p) {
+            out.push(refuse(key(k), e));
+        }
         if !DURATION_RANGE.contains(&p.duration_seconds) {
             let got = p.duration_seconds;
-            return Err(refuse(key("duration_seconds"), format!("a number of seconds from 900 to 43200 (got {got})")));
+            out.push(refuse(key("duration_seconds"), format!("a number of seconds from 900 to 43200 (got {got})")));
         }
         if let Some(b) = &p.browser
             && (b.is_empty() || b[0].trim().is_empty() || b.iter().any(|a| a.contains('\0')))
         {
             let expected = "a list: the browser program, then its arguments, e.g. [\"firefox\", \"-P\", \"work\"]";
-            return Err(refuse(key("browser"), expected));
+            out.push(refuse(key("browser"), expected));
         }
         if let Some(c) = &p.console_container
             && (c.trim().is_empty() || c.len() > 64 || c.chars().any(char::is_control))
         {
-            return Err(refuse(key("console_container"), "the name of a Firefox container (1 to 64 characters)"));
+            out.push(refuse(key("console_container"), "the name of a Firefox container (1 to 64 characters)"));
         }
         let endpoints = [
             ("sts_endpoint", &p.sts_endpoint),
@@ -97,42 +122,48 @@ impl Config {
             ("console_destination", &p.console_destination),
         ];
         for (k, v) in endpoints {
-            if let Some(v) = v {
-                check_endpoint(v).map_err(|e| refuse(key(k), e))?;
+            if let Some(Err(e)) = v.as_deref().map(check_endpoint) {
+                out.push(refuse(key(k), e));
             }
         }
-        Ok(())
+        out
     }
 }
 
 fn validate_provider(name: &str, p: &Provider) -> Result<(), Refusal> {
-    let key = |k: &str| format!("providers.{name}.{k}");
     if !is_valid_name(name) {
         return Err(refuse(format!("providers.{name}"), "a name of letters, digits, '-', '_' or '.'"));
     }
-    check_issuer(&p.issuer).map_err(|e| refuse(key("issuer"), e))?;
+    first(provider_refusals(name, p))
+}
+
+fn provider_refusals(name: &str, p: &Provider) -> Vec<Refusal> {
+    let key = |k: &str| format!("providers.{name}.{k}");
+    let mut out = Vec::new();
+    if let Err(e) = check_issuer(&p.issuer) {
+        out.push(refuse(key("issuer"), e));
+    }
     if p.client_id.trim().is_empty() {
-        return Err(refuse(key("client_id"), "the OIDC client id (not empty)"));
+        out.push(refuse(key("client_id"), "the OIDC client id (not empty)"));
     }
     if !p.scopes.iter().any(|s| s == "openid") {
-        return Err(refuse(key("scopes"), "a list that contains \"openid\" (an ID token is needed)"));
+        out.push(refuse(key("scopes"), "a list that contains \"openid\" (an ID token is needed)"));
     }
     let endpoints =
         [("device_authorization_endpoint", &p.device_authorization_endpoint), ("token_endpoint", &p.token_endpoint)];
     for (k, v) in endpoints {
-        if let Some(v) = v {
-            check_endpoint(v).map_err(|e| refuse(key(k), e))?;
+        if let Some(Err(e)) = v.as_deref().map(check_endpoint) {
+            out.push(refuse(key(k), e));
         }
     }
-    if let Some(uri) = &p.redirect_uri {
-        check_redirect_uri(uri).map_err(|e| refuse(key("redirect_uri"), e))?;
+    if let Some(Err(e)) = p.redirect_uri.as_deref().map(check_redirect_uri) {
+        out.push(refuse(key("redirect_uri"), e));
     }
     if !super::WEB_IDENTITY_TOKENS.contains(&p.web_identity_token.as_str()) {
-        return Err(refuse(key("web_identity_token"), "\"id_token\" (the default) or \"access_token\""));
+        out.push(refuse(key("web_identity_token"), "\"id_token\" (the default) or \"access_token\""));
     }
-    Ok(())
+    out
 }
-
 /// A loopback redirect the listener can bind exactly: http, host 127.0.0.1, localhost or [::1], a port,
 /// a path, nothing else. Returns the host to bind, the port and the path.
 pub fn check_redirect_uri(uri: &str) -> Result<(std::net::IpAddr, u16, String), &'static str> {
@@ -203,4 +234,45 @@ fn is_region(region: &str) -> bool {
     parts.len() >= 3
         && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
         && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refused_value_of_an_entry_is_listed_the_first_as_a_load_reports_it() {
+        let path = Path::new("config.toml");
+        let provider: Provider = toml::from_str(
+            "issuer = \"http://example.com/\"
+client_id = \" \"
+scopes = [\"email\"]",
+        )
+        .unwrap();
+        let keys = |e: Vec<ConfigError>| -> Vec<String> {
+            e.into_iter()
+                .map(|e| match e {
+                    ConfigError::Invalid { key, .. } => key,
+                    other => other.to_string(),
+                })
+                .collect()
+        };
+        let problems = keys(Config::provider_problems(path, "p", &provider));
+        assert_eq!(problems, ["providers.p.issuer", "providers.p.client_id", "providers.p.scopes"]);
+        let config = Config::default();
+        let profile: Profile = toml::from_str(
+            "provider = \"none\"
+role_arn = \"x\"
+region = \"nowhere\"
+duration_seconds = 60",
+        )
+        .unwrap();
+        let problems = keys(config.profile_problems(path, "d", &profile));
+        let want = ["profiles.d.provider", "profiles.d.role_arn", "profiles.d.region", "profiles.d.duration_seconds"];
+        assert_eq!(problems, want);
+        assert_eq!(
+            validate_provider("p", &provider),
+            Err(refuse("providers.p.issuer", check_issuer("http://example.com/").unwrap_err()))
+        );
+    }
 }

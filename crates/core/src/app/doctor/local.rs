@@ -2,7 +2,7 @@
 //! CLI's files (idbridge's block, static keys that would win), the environment, and each profile's
 //! credentials and ARN.
 
-use super::{Action, DoctorInput, DoctorReport};
+use super::{Action, Code, DoctorInput, DoctorReport};
 use crate::app::Idbridge;
 use crate::app::renewal::Limit;
 use crate::aws::config_file;
@@ -19,6 +19,7 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                 report.problem(
                     "keychain",
                     &subject,
+                    (Code::KeychainUnavailable, &[]),
                     e.to_string(),
                     "start and unlock the OS keychain, then run `idbridge doctor` again",
                 );
@@ -28,31 +29,46 @@ pub(super) async fn keychain_and_sign_in(app: &Idbridge, report: &mut DoctorRepo
                 let who = crate::oidc::id_token::IdClaims::decode(t.id_token.expose())
                     .map(|c| c.display_name().to_string())
                     .unwrap_or_else(|_| "?".into());
-                let refresh = match app.renewal_limit(name, &t) {
-                    None => "refresh token stored".to_string(),
-                    Some((until, why)) => format!(
-                        "renews without you until {} ({}; then sign in again)",
-                        crate::app::renewal::local_time(until, app.now()),
-                        match why {
-                            Limit::NoRefreshToken => "the IdP gave no refresh token; add offline_access to scopes",
-                            Limit::NoIdTokenOnRefresh => "the IdP gives no new ID token when renewing",
-                        }
-                    ),
+                let (code, until, refresh) = match app.renewal_limit(name, &t) {
+                    None => (Code::SignedIn, String::new(), "refresh token stored".to_string()),
+                    Some((until, why)) => {
+                        let until = crate::app::renewal::local_time(until, app.now());
+                        let (code, why) = match why {
+                            Limit::NoRefreshToken => (
+                                Code::SignedInNoRefreshToken,
+                                "the IdP gave no refresh token; add offline_access to scopes",
+                            ),
+                            Limit::NoIdTokenOnRefresh => {
+                                (Code::SignedInNoIdTokenOnRefresh, "the IdP gives no new ID token when renewing")
+                            }
+                        };
+                        let line = format!("renews without you until {until} ({why}; then sign in again)");
+                        (code, until, line)
+                    }
                 };
-                report.ok("signed_in", &subject, format!("signed in as {who}; {refresh}"));
+                let said = (code, &[("who", who.as_str()), ("until", until.as_str())][..]);
+                report.ok("signed_in", &subject, said, format!("signed in as {who}; {refresh}"));
             }
             // a leftover of another issuer or client is no sign-in: the next sign-in replaces it
             Ok(_) => {
+                let said = (Code::NotSignedIn, &[("provider", name.as_str())][..]);
                 report
-                    .issue("signed_in", &subject, "not signed in", format!("run `idbridge login --provider {name}`"))
-                    .coded("not_signed_in", &[("provider", name)])
+                    .problem(
+                        "signed_in",
+                        &subject,
+                        said,
+                        "not signed in",
+                        format!("run `idbridge login --provider {name}`"),
+                    )
                     .offer(Action::SignIn { provider: name.clone() });
             }
         }
     }
     if !config.providers.is_empty() && !report.checks.iter().any(|c| c.id == "keychain") {
         let store = crate::state::token_store::STORE_NAME;
-        report.ok("keychain", "keychain", format!("the OS keychain answers: tokens are kept in {store}"));
+        // the store's name without its English article: the sentences put their own around it
+        let said = (Code::KeychainOk, &[("store", store.trim_start_matches("the "))][..]);
+        report.ok("keychain", "keychain", said, format!("the OS keychain answers: tokens are kept in {store}"));
     }
 }
 
@@ -86,35 +102,45 @@ pub(super) fn state_dir(report: &mut DoctorReport, paths: &crate::Paths) {
         for (path, want) in items {
             let Ok(m) = std::fs::symlink_metadata(&path) else { continue };
             let mode = m.mode() & 0o777;
+            let shown = path.display().to_string();
             if uid.is_some_and(|u| u != m.uid()) {
-                return report.problem(
+                let owner = m.uid().to_string();
+                let said = (Code::StateDirOwner, &[("path", shown.as_str()), ("uid", &owner)][..]);
+                report.problem(
                     "state_dir",
                     "state",
+                    said,
                     format!("{} belongs to user id {}, not to you", path.display(), m.uid()),
                     format!("`sudo chown -R $(id -u) {}`", paths.state_dir.display()),
                 );
+                return;
             }
             if mode & 0o077 != 0 {
-                return report.problem(
+                let (mode_s, want_s) = (format!("{mode:o}"), format!("{want:o}"));
+                let said = (Code::StateDirMode, &[("path", shown.as_str()), ("mode", &mode_s), ("want", &want_s)][..]);
+                report.problem(
                     "state_dir",
                     "state",
+                    said,
                     format!("{} has mode {mode:o}: others can read credentials", path.display()),
                     format!("`chmod {want:o} {}`", path.display()),
                 );
+                return;
             }
         }
     }
+    let dir = paths.state_dir.display().to_string();
     #[cfg(unix)]
-    report.ok("state_dir", "state", format!("{} is private to you", paths.state_dir.display()));
+    report.ok("state_dir", "state", (Code::StateDirOk, &[("path", &dir)]), format!("{dir} is private to you"));
     // said as it is: the folder's access list is Windows' default for a profile folder, not checked
     #[cfg(not(unix))]
     report.ok(
         "state_dir",
         "state",
+        (Code::StateDirOkWindows, &[("path", &dir)]),
         format!(
-            "{} is in your user profile, which Windows opens only to you and administrators; idbridge \
-             refuses links there but does not check the folder's access list itself",
-            paths.state_dir.display()
+            "{dir} is in your user profile, which Windows opens only to you and administrators; idbridge \
+             refuses links there but does not check the folder's access list itself"
         ),
     );
 }
@@ -129,10 +155,13 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
         let subject = format!("profile {name}");
         let arn_partition = profile.role_arn.split(':').nth(1).unwrap_or("");
         let region_partition = crate::config::partition::of_region(&profile.region).name;
+        let params =
+            [("arn_partition", arn_partition), ("region", &profile.region), ("region_partition", region_partition)];
         if arn_partition != region_partition {
             report.problem(
                 "partition",
                 &subject,
+                (Code::PartitionMismatch, &params),
                 format!(
                     "role_arn is in partition {arn_partition} but region {} is in {region_partition}",
                     profile.region
@@ -143,14 +172,18 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
             report.ok(
                 "partition",
                 &subject,
+                (Code::PartitionOk, &params),
                 format!("role_arn and region {} are both in partition {arn_partition}", profile.region),
             );
         }
         aws_config_check(report, &subject, name, aws_text.as_deref(), input);
+        let creds_file = input.aws_credentials_file.display().to_string();
+        let said = [("file", creds_file.as_str()), ("profile", name.as_str())];
         if static_keys.iter().any(|k| k == name) {
             report.problem(
                 "static_keys",
                 &subject,
+                (Code::StaticKeys, &said),
                 format!(
                     "{} has static keys for [{name}]: the AWS CLI uses them instead of idbridge",
                     input.aws_credentials_file.display()
@@ -158,7 +191,7 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
                 format!("remove the [{name}] section from {}", input.aws_credentials_file.display()),
             );
         } else {
-            report.ok("static_keys", &subject, "no static keys shadow credential_process");
+            report.ok("static_keys", &subject, (Code::StaticKeysOk, &said), "no static keys shadow credential_process");
         }
         let signed_in = report.checks.iter().any(|c| {
             c.id == "signed_in"
@@ -167,34 +200,34 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
         });
         match credential_file::read_file(&app.paths.credential_file(name)) {
             Err(e) => {
-                report.problem("credentials", &subject, e.to_string(), format!("run `idbridge login --profile {name}`"))
+                let said = (Code::CredentialsUnreadable, &[("profile", name.as_str())][..]);
+                let fix = format!("run `idbridge login --profile {name}`");
+                report.problem("credentials", &subject, said, e.to_string(), fix);
             }
-            Ok(Some(f)) if f.credentials.expiration > now => report.ok(
-                "credentials",
-                &subject,
-                format!(
-                    "credentials valid for {} min (until {})",
-                    (f.credentials.expiration - now).whole_minutes(),
-                    credentials::format_expiration(f.credentials.expiration)
-                ),
-            ),
-            Ok(found) if signed_in => report.ok(
-                "credentials",
-                &subject,
-                format!(
-                    "{}; renewed without you on next use",
-                    if found.is_some() { "credentials expired" } else { "no credentials yet" }
-                ),
-            ),
+            Ok(Some(f)) if f.credentials.expiration > now => {
+                let minutes = (f.credentials.expiration - now).whole_minutes().to_string();
+                let until = credentials::format_expiration(f.credentials.expiration);
+                // the window's sentence says the person's local time, the CLI's line stays as it was
+                let local = crate::app::renewal::local_time(f.credentials.expiration, now);
+                let said = (Code::CredentialsValid, &[("minutes", minutes.as_str()), ("until", &local)][..]);
+                report.ok("credentials", &subject, said, format!("credentials valid for {minutes} min (until {until})"))
+            }
+            Ok(found) if signed_in => {
+                let (code, what) = match found {
+                    Some(_) => (Code::CredentialsExpiredRenewable, "credentials expired"),
+                    None => (Code::CredentialsNoneRenewable, "no credentials yet"),
+                };
+                report.ok("credentials", &subject, (code, &[]), format!("{what}; renewed without you on next use"))
+            }
             Ok(_) => {
                 report
-                    .issue(
+                    .problem(
                         "credentials",
                         &subject,
+                        (Code::NoCredentials, &[("profile", name)]),
                         "no valid credentials and no sign-in to renew them",
                         format!("run `idbridge login --profile {name}`"),
                     )
-                    .coded("no_credentials", &[("profile", name)])
                     .offer(Action::SignIn { provider: profile.provider.clone() });
             }
         }
@@ -202,35 +235,38 @@ pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Confi
 }
 
 fn aws_config_check(report: &mut DoctorReport, subject: &str, name: &str, text: Option<&str>, input: &DoctorInput) {
-    let file = input.aws_config_file.display();
+    let file = input.aws_config_file.display().to_string();
     let fix = format!("run `idbridge configure-aws --profile {name}`");
+    let params = [("file", file.as_str()), ("profile", name)];
     let Some(text) = text else {
-        let file = file.to_string();
         report
-            .issue("aws_config", subject, format!("{file} does not exist"), fix)
-            .coded("aws_config_missing", &[("file", &file), ("profile", name)])
+            .problem("aws_config", subject, (Code::AwsConfigMissing, &params), format!("{file} does not exist"), fix)
             .offer(Action::ConfigureAws);
         return;
     };
     match (config_file::managed_credential_process(text, name), &input.program) {
         (None, _) => {
+            let message = format!("{file} has no [profile {name}] in idbridge's block");
             report
-                .issue("aws_config", subject, format!("{file} has no [profile {name}] in idbridge's block"), fix)
-                .coded("aws_config_no_profile", &[("file", &file.to_string()), ("profile", name)])
+                .problem("aws_config", subject, (Code::AwsConfigNoProfile, &params), message, fix)
                 .offer(Action::ConfigureAws);
         }
         (Some(found), Some(program)) => {
             let want = format!("{} credential-process --profile {name}", config_file::quote(program));
             if found == want {
-                report.ok("aws_config", subject, format!("{file} runs this idbridge ({program})"));
+                let said = (Code::AwsConfigOk, &[("file", file.as_str()), ("program", program)][..]);
+                report.ok("aws_config", subject, said, format!("{file} runs this idbridge ({program})"));
             } else {
+                let message = format!("{file} runs `{found}`, not this idbridge ({program})");
                 report
-                    .issue("aws_config", subject, format!("{file} runs `{found}`, not this idbridge ({program})"), fix)
-                    .coded("aws_config_other_program", &[("file", &file.to_string()), ("profile", name)])
+                    .problem("aws_config", subject, (Code::AwsConfigOtherProgram, &params), message, fix)
                     .offer(Action::ConfigureAws);
             }
         }
-        (Some(_), None) => report.ok("aws_config", subject, format!("{file} has idbridge's [profile {name}]")),
+        (Some(_), None) => {
+            let message = format!("{file} has idbridge's [profile {name}]");
+            report.ok("aws_config", subject, (Code::AwsConfigPresent, &params), message)
+        }
     }
 }
 
@@ -239,7 +275,7 @@ pub(super) fn environment(report: &mut DoctorReport, input: &DoctorInput, config
     let mut clean = true;
     if get("AWS_ACCESS_KEY_ID").is_some() {
         clean = false;
-        report.problem("environment", "environment",
+        report.problem("environment", "environment", (Code::EnvironmentStaticKeys, &[]),
             "AWS_ACCESS_KEY_ID is set: the AWS CLI and SDKs use it instead of any profile chosen by AWS_PROFILE or the config",
             "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN (or use `aws --profile NAME`)");
     }
@@ -249,18 +285,19 @@ pub(super) fn environment(report: &mut DoctorReport, input: &DoctorInput, config
             && !config.profiles.is_empty()
         {
             clean = false;
+            let names = config.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+            let said = (Code::EnvironmentUnknownProfile, &[("var", var), ("value", p), ("profiles", &names)][..]);
             report.problem(
                 "environment",
                 "environment",
+                said,
                 format!("{var}={p} selects a profile idbridge does not manage"),
-                format!(
-                    "unset {var}, or set it to one of: {}",
-                    config.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+                format!("unset {var}, or set it to one of: {names}"),
             );
         }
     }
     if clean {
-        report.ok("environment", "environment", "no AWS_* variable overrides idbridge's profiles");
+        let said = (Code::EnvironmentOk, &[][..]);
+        report.ok("environment", "environment", said, "no AWS_* variable overrides idbridge's profiles");
     }
 }

@@ -2,6 +2,7 @@
 //! giving one line "ok" or "problem → what to do". The report is plain data (serde) so the CLI prints it
 //! and the tray's Settings can show it.
 
+mod codes;
 mod local;
 mod remote;
 
@@ -13,6 +14,11 @@ use serde::Serialize;
 use crate::app::Idbridge;
 use crate::config::Config;
 use crate::sys::sanitize;
+
+pub use codes::Code;
+
+/// A check's code and the parameters its sentences quote (sanitised when stored).
+type Said<'a> = (Code, &'a [(&'static str, &'a str)]);
 
 /// Clock skew beyond this breaks ID token checks (`iat`/`exp`) and SigV4 (AWS allows 5 min, but the
 /// ID token's lifetime checks are tighter at some IdPs).
@@ -38,9 +44,10 @@ pub struct Check {
     /// What to do about a problem.
     pub fix: Option<String>,
     /// What the message says, as a stable code a window phrases in the person's language with `params`
-    /// (`sts_unreachable` with `endpoint`); `None` where only the English message exists.
+    /// (`sts_unreachable` with `endpoint`). Every check the doctor makes has one; `None` only in a
+    /// `Check` built by hand.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<&'static str, String>,
     /// A fix idbridge can carry out itself (a window offers it as a button).
@@ -60,7 +67,7 @@ pub enum Action {
 
 impl Check {
     /// Names what the message says (parameters sanitised like the message).
-    fn coded(&mut self, code: &'static str, params: &[(&'static str, &str)]) -> &mut Self {
+    fn coded(mut self, (code, params): Said<'_>) -> Self {
         self.code = Some(code);
         self.params = params.iter().map(|(k, v)| (*k, sanitize::field(v))).collect();
         self
@@ -87,10 +94,12 @@ impl DoctorReport {
     }
 
     // every check quotes outside text (the IdP's issuer, a claim, an environment value): each line is
-    // sanitised here, once, so no check can print an escape sequence or a bidi override raw
-    fn ok(&mut self, id: &'static str, subject: impl Into<String>, message: impl Into<String>) {
+    // sanitised here, once, so no check can print an escape sequence or a bidi override raw; and each
+    // says what it says as a code, so a window can phrase every line in the person's language
+    fn ok(&mut self, id: &'static str, subject: impl Into<String>, said: Said<'_>, message: impl Into<String>) {
+        debug_assert!(!said.0.is_problem(), "{} is a problem's code", said.0);
         let (subject, message) = (sanitize::field(&subject.into()), sanitize::message(&message.into()));
-        self.push(Check { id, subject, status: Status::Ok, message, ..Check::default() });
+        self.push(Check { id, subject, status: Status::Ok, message, ..Check::default() }.coded(said));
     }
 
     fn push(&mut self, check: Check) -> &mut Check {
@@ -98,32 +107,25 @@ impl DoctorReport {
         self.checks.last_mut().expect("just pushed")
     }
 
+    /// A problem and what to do about it; returns the check to be offered an action.
     fn problem(
         &mut self,
         id: &'static str,
         subject: impl Into<String>,
-        message: impl Into<String>,
-        fix: impl Into<String>,
-    ) {
-        self.issue(id, subject, message, fix);
-    }
-
-    /// A problem, to be given its code and action.
-    fn issue(
-        &mut self,
-        id: &'static str,
-        subject: impl Into<String>,
+        said: Said<'_>,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> &mut Check {
-        self.push(Check {
+        debug_assert!(said.0.is_problem(), "{} is an ok code", said.0);
+        let check = Check {
             id,
             subject: sanitize::field(&subject.into()),
             status: Status::Problem,
             message: sanitize::message(&message.into()),
             fix: Some(sanitize::message(&fix.into())),
             ..Check::default()
-        })
+        };
+        self.push(check.coded(said))
     }
 }
 
@@ -147,15 +149,19 @@ impl Idbridge {
     /// (keychain, files) run on the blocking pool.
     pub async fn doctor(&self, input: &DoctorInput) -> DoctorReport {
         let mut report = DoctorReport::default();
+        let file = self.paths.config_file.display().to_string();
         let config = match self.load_config() {
             Ok(c) => {
-                report.ok("config", "config", format!("{} loads", self.paths.config_file.display()));
+                report.ok("config", "config", (Code::ConfigOk, &[("file", &file)]), format!("{file} loads"));
                 c
             }
             Err(e) => {
+                let (code, key, line) = where_config_fails(&self.paths.config_file, &e);
+                let params = [("file", file.as_str()), ("key", key.as_str()), ("line", line.as_str())];
                 report.problem(
                     "config",
                     "config",
+                    (code, &params),
                     e.to_string(),
                     "fix the file as the message says; see the README for an example",
                 );
@@ -166,7 +172,9 @@ impl Idbridge {
         let config = match narrow(&config, input.profile.as_deref(), &self.paths.config_file) {
             Ok(c) => c,
             Err(e) => {
-                report.problem("config", "config", e.to_string(), "name one of the profiles listed");
+                let profile = input.profile.as_deref().unwrap_or_default();
+                let said = (Code::UnknownProfile, &[("profile", profile)][..]);
+                report.problem("config", "config", said, e.to_string(), "name one of the profiles listed");
                 return report;
             }
         };
@@ -179,6 +187,24 @@ impl Idbridge {
         local::profiles(self, &mut report, &config, input);
         local::environment(&mut report, input, &config);
         report
+    }
+}
+
+/// Which key on which line of config.toml fails to load, for the window's sentence.
+fn where_config_fails(path: &std::path::Path, e: &crate::Error) -> (Code, String, String) {
+    use crate::config::ConfigError;
+    let spot = match e {
+        crate::Error::Config(c @ (ConfigError::Invalid { .. } | ConfigError::Syntax { .. })) => {
+            std::fs::read_to_string(path).ok().and_then(|text| crate::config::spot::spot(&text, c))
+        }
+        _ => None,
+    };
+    match spot {
+        Some(crate::config::spot::Spot { line: Some(line), key: Some(key), unknown }) => {
+            let code = if unknown { Code::ConfigUnknownKey } else { Code::ConfigBadValue };
+            (code, key, line.to_string())
+        }
+        _ => (Code::ConfigInvalid, String::new(), String::new()),
     }
 }
 

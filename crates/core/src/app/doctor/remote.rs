@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::{DoctorReport, MAX_CLOCK_SKEW};
+use super::{Code, DoctorReport, MAX_CLOCK_SKEW};
 use crate::app::Idbridge;
 use crate::config::{Config, Provider};
 
@@ -69,20 +69,30 @@ pub fn parse_http_date(s: &str) -> Option<OffsetDateTime> {
 }
 
 fn skew_check(report: &mut DoctorReport, id: &'static str, subject: &str, who: &str, skew: Option<time::Duration>) {
-    match skew {
-        None => report.ok(id, subject, format!("{who} sent no Date header; clock not compared")),
-        Some(s) if s.abs() > MAX_CLOCK_SKEW => report.problem(
+    let Some(s) = skew else {
+        return report.ok(
             id,
             subject,
+            (Code::ClockNoDate, &[]),
+            format!("{who} sent no Date header; clock not compared"),
+        );
+    };
+    let (seconds, max) = (s.whole_seconds().abs().max(1).to_string(), MAX_CLOCK_SKEW.whole_seconds().to_string());
+    let params = [("seconds", seconds.as_str()), ("max", &max)];
+    if s.abs() > MAX_CLOCK_SKEW {
+        let (code, how) = if s.is_positive() { (Code::ClockBehind, "behind") } else { (Code::ClockAhead, "ahead of") };
+        report.problem(
+            id,
+            subject,
+            (code, &params),
             format!(
-                "this computer's clock is {} s {} {who}'s: ID tokens and AWS signatures fail beyond {} s",
+                "this computer's clock is {} s {how} {who}'s: ID tokens and AWS signatures fail beyond {max} s",
                 s.whole_seconds().abs(),
-                if s.is_positive() { "behind" } else { "ahead of" },
-                MAX_CLOCK_SKEW.whole_seconds()
             ),
             "set the clock right (e.g. `sudo timedatectl set-ntp true`)",
-        ),
-        Some(s) => report.ok(id, subject, format!("clock within {} s of {who}'s", s.whole_seconds().abs().max(1))),
+        );
+    } else {
+        report.ok(id, subject, (Code::ClockOk, &params), format!("clock within {seconds} s of {who}'s"));
     }
 }
 
@@ -92,39 +102,46 @@ pub(super) async fn provider(app: &Idbridge, report: &mut DoctorReport, name: &s
     let fetched = match fetch(app, &url, MAX_DISCOVERY_BYTES).await {
         Ok(f) if f.status == 200 => f,
         Ok(f) => {
-            return report.problem(
+            let status = f.status.to_string();
+            let said = (Code::DiscoveryHttp, &[("url", url.as_str()), ("status", &status)][..]);
+            report.problem(
                 "discovery",
                 &subject,
+                said,
                 format!("{url} answered HTTP {}", f.status),
                 "check `issuer` in config.toml: it must be exactly the IdP's issuer URL",
             );
+            return;
         }
         Err(e) => {
-            report
-                .issue(
-                    "discovery",
-                    &subject,
-                    format!("cannot fetch {url}: {e}"),
-                    "check the network and `issuer` in config.toml",
-                )
-                .coded("idp_unreachable", &[("url", &url.to_string())]);
+            report.problem(
+                "discovery",
+                &subject,
+                (Code::IdpUnreachable, &[("url", &url)]),
+                format!("cannot fetch {url}: {e}"),
+                "check the network and `issuer` in config.toml",
+            );
             return;
         }
     };
     let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&fetched.body) else {
-        return report.problem(
+        report.problem(
             "discovery",
             &subject,
+            (Code::DiscoveryNotJson, &[("url", &url)]),
             format!("{url} is not a JSON discovery document"),
             "check `issuer` in config.toml: it must be exactly the IdP's issuer URL",
         );
+        return;
     };
     let announced = doc["issuer"].as_str().unwrap_or("");
     if announced != provider.issuer {
         let slash = announced.trim_end_matches('/') == provider.issuer.trim_end_matches('/');
+        let code = if slash { Code::IssuerSlash } else { Code::IssuerMismatch };
         report.problem(
             "discovery",
             &subject,
+            (code, &[("announced", announced), ("configured", &provider.issuer)]),
             format!(
                 "the IdP announces issuer {announced:?} but config.toml says {:?}{}",
                 provider.issuer,
@@ -136,20 +153,29 @@ pub(super) async fn provider(app: &Idbridge, report: &mut DoctorReport, name: &s
             ),
         );
     } else {
-        report.ok("discovery", &subject, format!("discovery reachable; issuer is exactly {announced}"));
+        let said = (Code::DiscoveryOk, &[("issuer", announced)][..]);
+        report.ok("discovery", &subject, said, format!("discovery reachable; issuer is exactly {announced}"));
     }
     let (key, flow) = endpoint_needed(provider);
+    let params = [("key", key)];
     match doc[key].as_str() {
-        Some(e) if !e.is_empty() => report.ok("endpoint", &subject, format!("{flow}: {key} present")),
-        _ => report.problem(
-            "endpoint",
-            &subject,
-            format!("the IdP's discovery document has no {key}, which the {flow} needs"),
-            match flow {
-                "device flow" => "enable the Device Code grant for this client at the IdP (or set flow = \"browser\")",
-                _ => "use an IdP that supports the authorization code flow, or flow = \"device\"",
-            },
-        ),
+        Some(e) if !e.is_empty() => {
+            report.ok("endpoint", &subject, (Code::EndpointOk, &params), format!("{flow}: {key} present"))
+        }
+        _ => {
+            let (code, fix) = match provider.flow {
+                crate::config::Flow::Device => (
+                    Code::EndpointMissingDevice,
+                    "enable the Device Code grant for this client at the IdP (or set flow = \"browser\")",
+                ),
+                crate::config::Flow::Browser => (
+                    Code::EndpointMissingBrowser,
+                    "use an IdP that supports the authorization code flow, or flow = \"device\"",
+                ),
+            };
+            let message = format!("the IdP's discovery document has no {key}, which the {flow} needs");
+            report.problem("endpoint", &subject, (code, &params), message, fix);
+        }
     }
     skew_check(report, "clock_idp", &subject, "the IdP", fetched.skew);
 }
@@ -170,14 +196,13 @@ pub(super) async fn sts_clocks(app: &Idbridge, report: &mut DoctorReport, config
             Ok(f) => skew_check(report, "clock_sts", &subject, "AWS STS", f.skew),
             // not a clock problem: what failed is reaching AWS STS
             Err(e) => {
-                report
-                    .issue(
-                        "sts",
-                        &subject,
-                        format!("cannot reach {endpoint}: {e}"),
-                        "check the network, a proxy, or `sts_endpoint` in config.toml",
-                    )
-                    .coded("sts_unreachable", &[("endpoint", &endpoint)]);
+                report.problem(
+                    "sts",
+                    &subject,
+                    (Code::StsUnreachable, &[("endpoint", &endpoint)]),
+                    format!("cannot reach {endpoint}: {e}"),
+                    "check the network, a proxy, or `sts_endpoint` in config.toml",
+                );
             }
         }
     }
