@@ -346,15 +346,30 @@ def settings(world):
     port, native = free_port(), free_port()
     driver_proc = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native)],
                                    env=world.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: listening(port) and listening(native), 20, "tauri-driver and WebKitWebDriver")
-    options = ArgOptions()
-    options.set_capability("browserName", "wry")
-    # the Settings window runs in a process of its own, as the tray app starts it
-    options.set_capability("tauri:options", {"application": str(APP), "args": ["--window", "settings"]})
-    driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
-    driver.implicitly_wait(0)
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-heading").text.strip())
-    yield driver
-    driver.quit()
-    driver_proc.terminate()
-    driver_proc.wait(timeout=10)
+    try:
+        wait_for(lambda: listening(port) and listening(native), 20, "tauri-driver and WebKitWebDriver")
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        # the Settings window runs in a process of its own, as the tray app starts it
+        options.set_capability("tauri:options", {"application": str(APP), "args": ["--window", "settings"]})
+        driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+        try:
+            driver.implicitly_wait(0)
+            WebDriverWait(driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "#provider-heading").text.strip())
+            yield driver
+        finally:
+            driver.quit()
+    finally:
+        # a session that failed to start leaves the window it launched: it must not outlive this test (the next one
+        # on the display would see it)
+        tree = process_tree(driver_proc.pid)
+        driver_proc.terminate()
+        try:
+            driver_proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            driver_proc.kill()
+        for pid in tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

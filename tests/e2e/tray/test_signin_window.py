@@ -12,8 +12,7 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import code_flow
-from conftest import APP, wait_for
-from tray.test_settings_window import free_port, listening
+from conftest import APP, free_port, listening, wait_for
 
 STRAY = {
     "en": "Refused requests that were not this sign-in’s answer: {n}. Still waiting for yours.",

@@ -177,20 +177,27 @@ def test_escape_cancels_the_sign_in_and_the_menu_offers_it_again(world, tray, wi
     wait_for(lambda: not app.children(), 20, "the sign-in process to end")
 
 
+def new_windows(name, before):
+    """Windows called `name` that were not there `before` (another test's leftover on the display is not ours)."""
+    return [w for w in window_named(name) if w not in before]
+
+
 def test_a_second_launch_opens_settings_in_the_running_app(world, tray):
+    before = window_named("idbridge — Settings")
     app = tray()
-    assert window_named("idbridge — Settings") == []
+    assert new_windows("idbridge — Settings", before) == []
     second = subprocess.run([str(APP)], env=world.env(), capture_output=True, text=True, timeout=30)
     assert second.returncode == 0
-    wait_for(lambda: window_named("idbridge — Settings"), 20, "the Settings window of the running app")
+    wait_for(lambda: new_windows("idbridge — Settings", before), 20, "the Settings window of the running app")
     assert app.proc.poll() is None, "the first instance keeps running"
 
 
 def test_closing_settings_leaves_no_web_process_behind(world, tray, window_manager):
+    before = window_named("idbridge — Settings")
     app = tray()
     assert web_processes(app.proc.pid) == [], "the idle tray app runs no WebKit"
     app.click("Settings…")
-    [wid] = wait_for(lambda: window_named("idbridge — Settings"), 20, "the Settings window")
+    [wid] = wait_for(lambda: new_windows("idbridge — Settings", before), 20, "the Settings window")
     wait_for(lambda: web_processes(app.proc.pid), 20, "the WebKit processes of the window")
     # as a person closes it: the window manager's close (Alt+F4 in openbox) asks the app politely
     subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "alt+F4"], check=True)
@@ -201,11 +208,11 @@ def test_closing_settings_leaves_no_web_process_behind(world, tray, window_manag
     assert app.proc.poll() is None, "closing the last window does not quit the tray app"
     ready = app.log.read_text().count("settings window ready")
     app.click("Settings…")
-    [wid] = wait_for(lambda: window_named("idbridge — Settings"), 20, "Settings opened a second time")
+    [wid] = wait_for(lambda: new_windows("idbridge — Settings", before), 20, "Settings opened a second time")
     wait_for(lambda: app.log.read_text().count("settings window ready") > ready, 30, "the Settings page")
     # choosing Settings again while it is open raises it: still one window, one process
     app.click("Settings…")
-    assert len(window_named("idbridge — Settings")) == 1
+    assert len(new_windows("idbridge — Settings", before)) == 1
     subprocess.run(["xdotool", "windowactivate", "--sync", wid, "key", "--clearmodifiers", "ctrl+w"], check=True)
     wait_for(lambda: not descendants(app.proc.pid), 20, "Ctrl+W to close Settings")
 
