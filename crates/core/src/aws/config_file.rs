@@ -48,12 +48,15 @@ pub struct Report {
     pub shadowed_by_static_keys: Vec<String>,
 }
 
+/// An AWS CLI file is far below this; a bigger one is not one.
+pub(crate) const AWS_FILE_MAX: u64 = 1024 * 1024;
+
 fn read_or_empty(path: &Path) -> Result<Option<String>, AwsConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(Some(t)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(AwsConfigError::Io { action: "read", path: path.to_owned(), source }),
-    }
+    crate::sys::safe_fs::read_outside_text(path, AWS_FILE_MAX).map_err(|source| AwsConfigError::Io {
+        action: "read",
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Applies the managed block to the AWS config file: a backup before the first edit, an atomic write

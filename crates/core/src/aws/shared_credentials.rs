@@ -71,12 +71,12 @@ pub fn location(variable: Option<std::ffi::OsString>, home: Option<PathBuf>) -> 
     }
 }
 
+/// Read on every renewal (to take out the keys of a profile that dropped the option): a FIFO or a huge
+/// file in its place must not hang or flood it.
 fn read(path: &Path) -> Result<String, SharedCredentialsError> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(source) => Err(SharedCredentialsError::Io { action: "read", path: path.to_owned(), source }),
-    }
+    crate::sys::safe_fs::read_outside_text(path, crate::aws::config_file::AWS_FILE_MAX)
+        .map(Option::unwrap_or_default)
+        .map_err(|source| SharedCredentialsError::Io { action: "read", path: path.to_owned(), source })
 }
 
 /// `text` with the changes made inside the block (created at the end, removed once empty).

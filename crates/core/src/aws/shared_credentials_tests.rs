@@ -87,3 +87,14 @@ fn the_file_is_written_private_through_a_link_and_not_when_nothing_changes() {
     assert!(update(&link, &lock, &[("dev", None)]).unwrap());
     assert_eq!(std::fs::read_to_string(&real).unwrap(), MINE);
 }
+
+/// Read on every renewal: a FIFO in place of the file is an error at once, not a renewal that hangs.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_the_file_is_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("credentials");
+    assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+    let e = update(&path, &dir.path().join("lock"), &[("dev", None)]).unwrap_err();
+    assert!(e.to_string().contains("is not a regular file"), "{e}");
+}

@@ -259,6 +259,20 @@ pub fn read_outside(path: &Path, max: u64) -> Result<Option<Vec<u8>>, SafeFsErro
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
+/// The AWS CLI's own files (`~/.aws/config`, `~/.aws/credentials`) as text: `Ok(None)` if missing; a FIFO,
+/// a device, a file over `max` bytes or one that is not UTF-8 is an error, never a hang or a flood.
+pub fn read_outside_text(path: &Path, max: u64) -> std::io::Result<Option<String>> {
+    use std::io::{Error, ErrorKind};
+    let bytes = match read_outside(path, max) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Err(Error::other(format!("larger than {} KB: not an AWS CLI file", max / 1024))),
+        Err(SafeFsError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(SafeFsError::Io { source, .. }) => return Err(source),
+        Err(SafeFsError::Unsafe { problem, .. }) => return Err(Error::other(problem)),
+    };
+    String::from_utf8(bytes).map(Some).map_err(|_| Error::new(ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 /// Creates `dir` (and parents) for secrets: 0700 and ours. An existing directory of ours is tightened to
 /// 0700; a symlink or someone else's directory is refused.
 pub fn create_private_dir(dir: &Path) -> Result<(), SafeFsError> {

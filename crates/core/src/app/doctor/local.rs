@@ -146,10 +146,10 @@ pub(super) fn state_dir(report: &mut DoctorReport, paths: &crate::Paths) {
 }
 
 pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Config, input: &DoctorInput) {
-    let aws_text = std::fs::read_to_string(&input.aws_config_file).ok();
-    let static_keys = std::fs::read_to_string(&input.aws_credentials_file)
-        .map(|t| config_file::static_key_profiles(&t))
-        .unwrap_or_default();
+    let read = |path| crate::sys::safe_fs::read_outside_text(path, config_file::AWS_FILE_MAX).ok().flatten();
+    let aws_text = read(&input.aws_config_file);
+    let static_keys =
+        read(&input.aws_credentials_file).map(|t| config_file::static_key_profiles(&t)).unwrap_or_default();
     let now = app.now();
     for (name, profile) in &config.profiles {
         let subject = format!("profile {name}");
