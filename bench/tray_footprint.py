@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Footprint of the tray app: start-up to tray icon, idle memory and CPU, memory after a sign-in and after
-Settings opened and closed. Targets (issues #4, #9): start-up <= 500 ms, idle PSS (app + children) <= 60 MB
-after start, after a sign-in and after Settings, ~0 % CPU. Issue 17: the idle footprint is unchanged with
-the credential endpoint idle: the same idle figures for a tray started with IDBRIDGE_TRAY_ENDPOINT=off
-(no endpoint), measured last in the same run.
+Settings opened and closed. Targets (issue 19, the tray without a web engine): start-up <= 500 ms, idle PSS
+(app + children) <= 30 MB on the second start in a fresh X server, after a sign-in, after Settings opened
+and closed, and with the credential endpoint idle (also measured with IDBRIDGE_TRAY_ENDPOINT=off, last in
+the same run); ~0 % CPU. Each state lists its largest mappings. With BEFORE_APP=path (an older build), that
+build's idle figures and mappings are measured in the same X session too, for a before/after table.
 
 Run it through bench/tray_footprint (Xvfb, a private D-Bus session with an unlocked gnome-keyring, openbox,
 a StatusNotifier host, and the test IdP and STS stand-ins for the sign-in);
-it measures target/release/idbridge-app (cargo build --release -p idbridge-app) unless given a path.
+it measures target/release/idbridge-app and its window helper beside it
+(cargo build --release -p idbridge-app -p idbridge-app-window) unless given a path.
 As a baseline measured in the same run it also starts `trayer` (a small GTK tray host) and reports the
 app's figures next to it.
 """
@@ -57,10 +59,19 @@ def top_mappings(pid, n=12):
     return sorted(sizes.items(), key=lambda kv: -kv[1])[:n]
 
 
+TARGET_MB = 30
+maps_seen = []
+
+
 def detail(label, pid):
-    """With FOOTPRINT_DETAIL=1: where the memory is, for finding what to shrink."""
-    if os.environ.get("FOOTPRINT_DETAIL"):
-        print(f"--- {label}: " + ", ".join(f"{Path(k).name} {v / 1024:.1f}" for k, v in top_mappings(pid)))
+    """Where the memory is (the largest mappings, MB), printed after the figures; all of them with
+    FOOTPRINT_DETAIL=1, for finding what to shrink."""
+    n = 40 if os.environ.get("FOOTPRINT_DETAIL") else 8
+    maps_seen.append(f"--- {label}: " + ", ".join(f"{Path(k).name} {v / 1024:.1f}" for k, v in top_mappings(pid, n)))
+
+
+def verdict(mb):
+    return "ok" if mb <= TARGET_MB else "OVER"
 
 
 def cpu_seconds(pid):
@@ -78,14 +89,15 @@ def threads(pid):
     return sum(1 for p in tree(pid) for _ in Path(f"/proc/{p}/task").iterdir())
 
 
-def idle_without_endpoint(host, env):
-    """A tray with its endpoint off, measured as the first idle figures: (PSS MB, CPU %, threads)."""
+def idle_of(host, env, app_path=None, label=None):
+    """A tray started and left alone, measured as the first idle figures: (PSS MB, CPU %, threads)."""
     registered = len(host.registrations)
-    app = subprocess.Popen([str(APP)], env={**env, "IDBRIDGE_TRAY_ENDPOINT": "off"},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen([str(app_path or APP)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait(lambda: len(host.registrations) > registered)
     time.sleep(3)
     pss = pss_mb(app.pid)
+    if label:
+        detail(label, app.pid)
     cpu0, t0 = cpu_seconds(app.pid), time.monotonic()
     time.sleep(IDLE_SECONDS)
     cpu, n = (cpu_seconds(app.pid) - cpu0) / (time.monotonic() - t0) * 100, threads(app.pid)
@@ -170,21 +182,28 @@ def main():
     detail("after Settings closed", app.pid)
     children = subprocess.run(["pgrep", "-a", "-P", str(app.pid)], capture_output=True, text=True).stdout.strip()
 
-    print(f"binary: {APP} ({APP.stat().st_size / 1e6:.1f} MB)")
+    helper = APP.parent / "idbridge-app-window"
+    print(f"binary: {APP} ({APP.stat().st_size / 1e6:.1f} MB; window helper {helper.stat().st_size / 1e6:.1f} MB)")
     print(f"first start in a fresh X session  {first_startup_ms:8.0f} ms, idle PSS {first_pss:.1f} MB "
           f"(OpenGL probe mapped LLVM: {'libLLVM' in first_maps})")
     print(f"start-up to tray icon registered  {startup_ms:8.0f} ms   (target <= 500)")
-    print(f"idle PSS, app + children          {idle_pss:8.1f} MB   (target <= 60; trayer in the same run: {base_pss:.1f} MB, "
-          f"ratio {idle_pss / base_pss:.2f})")
+    print(f"idle PSS, app + children          {idle_pss:8.1f} MB   {verdict(idle_pss)} (target <= {TARGET_MB}; "
+          f"trayer in the same run: {base_pss:.1f} MB, ratio {idle_pss / base_pss:.2f})")
     print(f"idle CPU over {span:.0f} s                {idle_cpu:8.2f} %    (trayer: {base_cpu:.2f} %)")
-    print(f"idle PSS after a sign-in          {signed_in_pss:8.1f} MB   (target <= 60)")
+    print(f"idle PSS after a sign-in          {signed_in_pss:8.1f} MB   {verdict(signed_in_pss)}")
     print(f"PSS with Settings open            {open_pss:8.1f} MB")
-    print(f"PSS after Settings closed         {closed_pss:8.1f} MB   (target <= 60; children left: {children or 'none'})")
+    print(f"PSS after Settings closed         {closed_pss:8.1f} MB   {verdict(closed_pss)} (children left: {children or 'none'})")
     app.terminate()
     app.wait(timeout=10)
-    off_pss, off_cpu, off_threads = idle_without_endpoint(host, env)
+    off_pss, off_cpu, off_threads = idle_of(host, {**env, "IDBRIDGE_TRAY_ENDPOINT": "off"})
     print(f"idle without the endpoint         {off_pss:8.1f} MB, CPU {off_cpu:.2f} %, {off_threads} threads "
           f"(with it, idle: {idle_pss:.1f} MB, CPU {idle_cpu:.2f} %, {idle_threads} threads)")
+    before = os.environ.get("BEFORE_APP")
+    if before:
+        b_pss, b_cpu, _ = idle_of(host, env, Path(before), "before: idle")
+        print(f"before ({before}): idle PSS {b_pss:.1f} MB, CPU {b_cpu:.2f} %; now {idle_pss:.1f} MB, "
+              f"ratio {idle_pss / b_pss:.2f}")
+    print("\n".join(maps_seen))
     baseline.terminate()
     wm.terminate()
     host.stop()

@@ -2,5 +2,5 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    idbridge_app::run();
+    idbridge_app_window::run();
 }

@@ -1,7 +1,22 @@
-//! The start-at-login entry on Linux: the autostart plugin writes a bare one ("Comment=idbridgestartup
-//! script", no icon); this rewrites its descriptive lines so a session manager lists it properly.
+//! The start-at-login entry: `auto-launch` (a LaunchAgent on macOS, the Run key on Windows, an XDG
+//! autostart entry on Linux) for the tray executable beside this helper, never the helper itself. On
+//! Linux it writes a bare entry ("Comment=idbridgestartup script", no icon); `tidy_entry` rewrites its
+//! descriptive lines so a session manager lists it properly.
 
 use std::path::PathBuf;
+
+use auto_launch::{AutoLaunch, AutoLaunchBuilder};
+use idbridge_desktop::binaries;
+
+/// The launcher for the tray (the same name as the entry older versions wrote, so this one replaces it).
+pub fn launcher() -> Result<AutoLaunch, String> {
+    let tray = binaries::sibling(binaries::TRAY).map_err(|e| e.to_string())?;
+    let mut builder = AutoLaunchBuilder::new();
+    builder.set_app_name("idbridge").set_app_path(&tray.display().to_string());
+    #[cfg(target_os = "macos")]
+    builder.set_use_launch_agent(true);
+    builder.build().map_err(|e| e.to_string())
+}
 
 fn entry_path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("autostart").join("idbridge.desktop"))

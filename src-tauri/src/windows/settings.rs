@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use idbridge_core::config::edit::{ConfigEditor, EditError};
 use idbridge_core::config::{Config, Profile, Provider, WEB_IDENTITY_TOKENS};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_autostart::ManagerExt;
+use tauri::State;
 
 use crate::i18n::Lang;
 use crate::ipc::{ToTray, tell_tray};
@@ -53,7 +52,7 @@ fn blank(s: Option<String>) -> Option<String> {
 }
 
 #[tauri::command]
-pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>) -> SettingsView {
+pub fn get_settings(state: State<'_, WindowState>) -> SettingsView {
     let (config, config_error, first_run) = match state.core.load_config() {
         Ok(c) => (c, None, false),
         Err(idbridge_core::Error::Config(idbridge_core::config::ConfigError::Missing { .. })) => {
@@ -97,7 +96,9 @@ pub fn get_settings<R: Runtime>(app: AppHandle<R>, state: State<'_, WindowState>
             .collect(),
         notify_minutes: config.app.notify_before_expiry_minutes,
         language_setting: config.app.language,
-        autostart: app.autolaunch().is_enabled().unwrap_or(false),
+        autostart: crate::windows::autostart::launcher()
+            .and_then(|l| l.is_enabled().map_err(|e| e.to_string()))
+            .unwrap_or(false),
     }
 }
 
@@ -273,13 +274,9 @@ pub fn save_app_settings(
 }
 
 #[tauri::command]
-pub fn set_autostart<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, WindowState>,
-    enabled: bool,
-) -> Result<bool, UiError> {
+pub fn set_autostart(state: State<'_, WindowState>, enabled: bool) -> Result<bool, UiError> {
     let fail = |e: &dyn std::fmt::Display| UiError::new(&state.tr, state.lang(), WindowCode::Autostart, e.to_string());
-    let launcher = app.autolaunch();
+    let launcher = crate::windows::autostart::launcher().map_err(|e| fail(&e))?;
     // the launcher creates ~/.config/autostart but not a missing ~/.config (a fresh account)
     #[cfg(target_os = "linux")]
     if let Some(config) = dirs::config_dir() {

@@ -130,7 +130,8 @@ def test_start_at_login_writes_and_removes_the_autostart_entry(world, settings):
     assert settings.find_element(By.ID, "app-result").text == "Saved."
     wait_for(entry.exists, 10, "the autostart entry")
     text = entry.read_text()
-    assert str(APP) in text
+    # it starts the tray (not the window helper that wrote it, whose name begins the same)
+    assert f"\nExec={APP}\n" in text, text
     assert "Comment=Keeps AWS credentials from your sign-in ready\n" in text and "startup script" not in text
     icon = next(line[5:] for line in text.splitlines() if line.startswith("Icon="))
     assert Path(icon).exists() or icon == "idbridge-app", icon

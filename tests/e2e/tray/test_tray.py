@@ -16,19 +16,6 @@ import pytest
 from conftest import APP, ROLE_DEV, SUPPORT, TrayApp, find, wait_for
 
 
-@pytest.fixture
-def tray(world, desktop):
-    apps = []
-
-    def start(**env):
-        app = TrayApp(world, desktop, **env)
-        apps.append(app)
-        return app
-    yield start
-    for a in apps:
-        a.stop()
-
-
 def first_action(app):
     return next(i for i in app.menu()["children"] if i["enabled"])["label"]
 

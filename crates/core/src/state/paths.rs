@@ -56,6 +56,16 @@ impl Paths {
         self.state_dir.join("tray").join("endpoint.json")
     }
 
+    /// How a second launch reaches the running tray (`idbridge-app`'s single instance).
+    pub fn tray_instance_file(&self) -> PathBuf {
+        self.state_dir.join("tray").join("instance.json")
+    }
+
+    /// Held by the running tray for as long as it runs: one tray per idbridge home.
+    pub fn tray_lock(&self) -> PathBuf {
+        self.locks_dir().join("tray.lock")
+    }
+
     pub fn locks_dir(&self) -> PathBuf {
         self.state_dir.join("locks")
     }

@@ -6,18 +6,17 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use idbridge_core::Idbridge;
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_clipboard_manager::ClipboardExt;
 use time::{OffsetDateTime, UtcOffset};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::children::WindowChild;
+use crate::core_adapter;
 use crate::i18n::Tr;
-use crate::tray::children::WindowChild;
-use crate::tray::core_adapter;
-use crate::tray::model::view::{TrayView, render_notes, view};
-use crate::tray::model::{Effect, Failure, Model, Msg, WindowKind, next_wake, update};
-use crate::tray::notifier::Notifier;
-use crate::tray::scheduler::TICK;
+use crate::model::view::{TrayView, render_notes, view};
+use crate::model::{Effect, Failure, Model, Msg, WindowKind, next_wake, update};
+use crate::notifier::Notifier;
+use crate::scheduler::TICK;
+use crate::shell::Ui;
 
 /// One refresh may take this long (IdP, keychain, STS).
 const REFRESH_BUDGET: StdDuration = StdDuration::from_secs(30);
@@ -26,8 +25,8 @@ const QUIT_WAIT: StdDuration = StdDuration::from_secs(30);
 /// Never spin: even a refresh due "now" is looked at again after this.
 const MIN_WAIT: time::Duration = time::Duration::milliseconds(200);
 
-pub struct Loop<R: Runtime> {
-    app: AppHandle<R>,
+pub struct Loop {
+    ui: Ui,
     core: Arc<Idbridge>,
     tr: Arc<Tr>,
     tx: UnboundedSender<Msg>,
@@ -36,6 +35,8 @@ pub struct Loop<R: Runtime> {
     settings: Option<WindowChild>,
     signin: Option<WindowChild>,
     notifier: Notifier,
+    /// Made on the first Copy and kept: on X11 the copied text is served by this process while it lives.
+    clipboard: Option<arboard::Clipboard>,
 }
 
 /// The machine's offset from UTC now (the menu shows local times).
@@ -43,10 +44,21 @@ pub fn local_offset() -> Option<UtcOffset> {
     UtcOffset::from_whole_seconds(chrono::Local::now().offset().local_minus_utc()).ok()
 }
 
-impl<R: Runtime> Loop<R> {
-    pub fn new(app: AppHandle<R>, core: Arc<Idbridge>, tr: Arc<Tr>, tx: UnboundedSender<Msg>, shown: TrayView) -> Self {
+impl Loop {
+    pub fn new(ui: Ui, core: Arc<Idbridge>, tr: Arc<Tr>, tx: UnboundedSender<Msg>, shown: TrayView) -> Self {
         let model = Model { utc_offset: local_offset(), ..Model::default() };
-        Self { app, core, tr, tx, model, shown: Some(shown), settings: None, signin: None, notifier: Notifier::new() }
+        Self {
+            ui,
+            core,
+            tr,
+            tx,
+            model,
+            shown: Some(shown),
+            settings: None,
+            signin: None,
+            notifier: Notifier::new(),
+            clipboard: None,
+        }
     }
 
     pub async fn run(mut self, mut rx: UnboundedReceiver<Msg>) {
@@ -86,8 +98,7 @@ impl<R: Runtime> Loop<R> {
         if self.shown.as_ref() == Some(&next) {
             return;
         }
-        let (handle, shown) = (self.app.clone(), next.clone());
-        let _ = self.app.run_on_main_thread(move || crate::tray::menu::render(&handle, &shown));
+        self.ui.render(next.clone());
         self.shown = Some(next);
     }
 
@@ -122,26 +133,32 @@ impl<R: Runtime> Loop<R> {
                 }
             }
             Effect::OpenSettings => self.open_settings(),
-            Effect::Copy(text) => {
-                if let Err(e) = self.app.clipboard().write_text(text) {
-                    eprintln!("idbridge-app: cannot copy to the clipboard: {e}");
-                }
-            }
+            Effect::Copy(text) => self.copy(text),
             Effect::Quit => self.quit(),
             // gathered by `handle` into one notification
             Effect::Notify(_) => {}
         }
     }
 
+    fn copy(&mut self, text: String) {
+        let clipboard = match self.clipboard.take().map_or_else(arboard::Clipboard::new, Ok) {
+            Ok(c) => self.clipboard.insert(c),
+            Err(e) => return eprintln!("idbridge-app: cannot copy to the clipboard: {e}"),
+        };
+        if let Err(e) = clipboard.set_text(text) {
+            eprintln!("idbridge-app: cannot copy to the clipboard: {e}");
+        }
+    }
+
     /// The core's snapshot (keychain: blocking) off the loop.
     fn load(&self) {
         let (core, tx) = (self.core.clone(), self.tx.clone());
-        tauri::async_runtime::spawn_blocking(move || Self::send(&tx, Msg::Loaded(core_adapter::snapshot(&core))));
+        tokio::task::spawn_blocking(move || Self::send(&tx, Msg::Loaded(core_adapter::snapshot(&core))));
     }
 
     fn refresh(&self, profile: String, min_remaining: Option<time::Duration>, generation: u64) {
         let (core, tx) = (self.core.clone(), self.tx.clone());
-        tauri::async_runtime::spawn(async move {
+        tokio::spawn(async move {
             let deadline = Instant::now() + REFRESH_BUDGET;
             let result = match min_remaining {
                 Some(left) => core.ensure_fresh(&profile, left, deadline).await,
@@ -162,7 +179,7 @@ impl<R: Runtime> Loop<R> {
 
     fn console(&self, profile: String) {
         let (core, tx) = (self.core.clone(), self.tx.clone());
-        tauri::async_runtime::spawn(async move {
+        tokio::spawn(async move {
             // the core opens the profile's own browser or container; the URL goes there and nowhere else
             let result = core_adapter::open_console(&core, &profile).await;
             Self::send(&tx, Msg::ConsoleDone { profile, result });
@@ -171,7 +188,7 @@ impl<R: Runtime> Loop<R> {
 
     fn sign_out(&self, provider: String) {
         let (core, tx) = (self.core.clone(), self.tx.clone());
-        tauri::async_runtime::spawn(async move {
+        tokio::spawn(async move {
             let result = core_adapter::sign_out(&core, &provider).await;
             Self::send(&tx, Msg::SignOutDone { provider, result });
         });
@@ -209,11 +226,11 @@ impl<R: Runtime> Loop<R> {
             c.close();
         }
         // no new redemption starts, and one in flight reaches the keychain before the process ends
-        let (app, core) = (self.app.clone(), self.core.clone());
-        tauri::async_runtime::spawn_blocking(move || {
+        let (ui, core) = (self.ui.clone(), self.core.clone());
+        tokio::task::spawn_blocking(move || {
             core.shield.close(QUIT_WAIT);
-            crate::tray::endpoint::withdraw(&core);
-            app.exit(0);
+            crate::endpoint::withdraw(&core);
+            ui.exit();
         });
     }
 }

@@ -11,7 +11,7 @@ use idbridge_core::state::endpoint_file::{self, Published};
 /// Binds, publishes and serves on the async runtime (never the GUI thread). A failure leaves the tray
 /// without an endpoint, not without its menu: `env --server` then says the tray is not serving.
 pub fn start(core: Arc<Idbridge>) {
-    tauri::async_runtime::spawn(async move {
+    tokio::spawn(async move {
         let endpoint = match Endpoint::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), None).await {
             Ok(e) => e,
             Err(e) => return eprintln!("idbridge-app: no credential endpoint: {e}"),
@@ -20,7 +20,7 @@ pub fn start(core: Arc<Idbridge>) {
             Published { port: endpoint.addr().port(), pid: std::process::id(), key: endpoint.key().clone() };
         let path = core.paths.endpoint_file();
         // the file is written whole (a reader sees the old file or the new one); off the runtime's threads
-        let written = tauri::async_runtime::spawn_blocking(move || endpoint_file::publish(&path, &published)).await;
+        let written = tokio::task::spawn_blocking(move || endpoint_file::publish(&path, &published)).await;
         match written {
             Ok(Ok(())) => eprintln!("idbridge-app: credential endpoint on port {}", endpoint.addr().port()),
             Ok(Err(e)) => return eprintln!("idbridge-app: cannot publish the credential endpoint: {e}"),

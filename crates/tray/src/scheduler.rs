@@ -31,6 +31,7 @@ pub struct Policy {
 
 impl Policy {
     /// The config's defaults for a one-hour session (`[app]` in config.toml).
+    #[cfg(test)]
     pub const DEFAULT: Policy = Policy { refresh_lead: Duration::minutes(20), notify_lead: Duration::minutes(10) };
 }
 

@@ -1,9 +1,7 @@
 //! The tray's icons (one per state, differing in shape as well as colour; a monochrome set for panels
 //! that show symbolic icons).
 
-use tauri::image::Image;
-
-use crate::tray::model::view::IconState;
+use crate::model::view::IconState;
 
 /// Which set the tray uses: the system's convention (template images in the macOS menu bar, colour
 /// elsewhere); `IDBRIDGE_TRAY_ICONS=symbolic` (or `colour`) picks another.
@@ -26,8 +24,14 @@ impl Style {
     }
 }
 
-pub fn tray_image(state: IconState, style: Style) -> Image<'static> {
-    let bytes: &'static [u8] = match (style, state) {
+pub fn icon_for(state: IconState, style: Style) -> tray_icon::Icon {
+    decode(icon_bytes(state, style))
+        .and_then(|(rgba, width, height)| tray_icon::Icon::from_rgba(rgba, width, height).ok())
+        .unwrap_or_else(blank)
+}
+
+fn icon_bytes(state: IconState, style: Style) -> &'static [u8] {
+    match (style, state) {
         (Style::Colour, IconState::SignedOut) => include_bytes!("../../../icons/tray-signed-out.png"),
         (Style::Colour, IconState::Ok) => include_bytes!("../../../icons/tray-ok.png"),
         (Style::Colour, IconState::Expiring) => include_bytes!("../../../icons/tray-expiring.png"),
@@ -40,8 +44,21 @@ pub fn tray_image(state: IconState, style: Style) -> Image<'static> {
         (Style::Template, IconState::Ok) => include_bytes!("../../../icons/template/tray-ok.png"),
         (Style::Template, IconState::Expiring) => include_bytes!("../../../icons/template/tray-expiring.png"),
         (Style::Template, IconState::Error) => include_bytes!("../../../icons/template/tray-error.png"),
-    };
-    Image::from_bytes(bytes).unwrap_or_else(|_| Image::new(&[0, 0, 0, 0], 1, 1))
+    }
+}
+
+/// An RGBA PNG (every icon here: the test below) as its pixels.
+fn decode(bytes: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
+    let mut reader = png::Decoder::new(bytes).read_info().ok()?;
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).ok()?;
+    let ok = info.color_type == png::ColorType::Rgba && info.bit_depth == png::BitDepth::Eight;
+    ok.then(|| (pixels[..info.buffer_size()].to_vec(), info.width, info.height))
+}
+
+#[allow(clippy::expect_used)] // one transparent pixel is always a valid icon
+fn blank() -> tray_icon::Icon {
+    tray_icon::Icon::from_rgba(vec![0; 4], 1, 1).expect("a 1x1 RGBA icon")
 }
 
 #[cfg(test)]
@@ -51,7 +68,7 @@ mod tests {
     /// 16-bit PNGs render as noise as window icons: every source is 8 bits per channel, RGBA.
     #[test]
     fn every_icon_is_an_8_bit_rgba_png_that_decodes() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../icons");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons");
         let mut files: Vec<_> = ["", "symbolic", "template"]
             .iter()
             .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
@@ -67,8 +84,8 @@ mod tests {
         }
         for style in [Style::Colour, Style::Symbolic, Style::Template] {
             for state in [IconState::SignedOut, IconState::Ok, IconState::Expiring, IconState::Error] {
-                let image = tray_image(state, style);
-                assert_eq!((image.width(), image.height()), (64, 64), "{state:?} {style:?}");
+                let (_, width, height) = decode(icon_bytes(state, style)).unwrap();
+                assert_eq!((width, height), (64, 64), "{state:?} {style:?}");
             }
         }
     }

@@ -364,7 +364,7 @@ fn the_loop_wakes_for_the_next_refresh_or_within_a_tick() {
     let wake = next_wake(&m, NOW);
     assert!(wake > NOW && wake <= NOW + Duration::minutes(5), "{wake}");
     let (m, _) = loaded(snapshot(Some(false), vec![profile("dev", "auth0", ProfileState::SignedOut, None)]));
-    assert_eq!(next_wake(&m, NOW), NOW + crate::tray::scheduler::TICK);
+    assert_eq!(next_wake(&m, NOW), NOW + crate::scheduler::TICK);
 }
 
 #[test]

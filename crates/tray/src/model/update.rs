@@ -7,7 +7,7 @@ use idbridge_core::ErrorCode;
 use time::{Duration, OffsetDateTime};
 
 use super::{Effect, Failure, Local, MenuId, Model, Msg, Note, ProfileState, Snapshot, WindowKind};
-use crate::tray::scheduler::{Alert, TICK, alert_key, expiry_alert, jitter, next_refresh};
+use crate::scheduler::{Alert, TICK, alert_key, expiry_alert, jitter, next_refresh};
 
 pub fn update(model: &mut Model, msg: Msg, now: OffsetDateTime) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -91,7 +91,7 @@ pub fn next_wake(model: &Model, now: OffsetDateTime) -> OffsetDateTime {
         .fold(now + TICK, OffsetDateTime::min)
 }
 
-fn track(model: &Model, profile: &str) -> crate::tray::scheduler::Track {
+fn track(model: &Model, profile: &str) -> crate::scheduler::Track {
     model.local.get(profile).map(|l| l.track.clone()).unwrap_or_default()
 }
 
@@ -137,7 +137,7 @@ fn decide(model: &mut Model, now: OffsetDateTime, fx: &mut Vec<Effect>) {
             let code = s.failure.map_or(ErrorCode::SignInNeeded, |f| f.code);
             sign_in_needed.push((s.snap.provider.clone(), code));
         }
-        let failing = crate::tray::scheduler::Track {
+        let failing = crate::scheduler::Track {
             needs_sign_in: s.state == ProfileState::SignInNeeded,
             failures: u32::from(s.state == ProfileState::RefreshFailing).max(t.failures),
             ..t
@@ -235,7 +235,7 @@ fn refreshed(
     local.track.last_attempt = Some(now);
     match outcome {
         Ok(None) => {
-            local.track = crate::tray::scheduler::Track { last_attempt: Some(now), ..Default::default() };
+            local.track = crate::scheduler::Track { last_attempt: Some(now), ..Default::default() };
             local.failure = None;
             local.expiration_at_failure = None;
             model.said.forget_profile(profile);

@@ -7,7 +7,7 @@ use std::path::Path;
 use idbridge_core::Paths;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::tray::model::Msg;
+use crate::model::Msg;
 use crate::watch::{Root, Watch, watch};
 
 /// Sends `Msg::FilesChanged` once per burst of changes; None (logged) when the OS refuses a watcher:

@@ -1,5 +1,6 @@
-//! The Settings and sign-in windows run as processes of their own (`idbridge-app --window …`): WebKit's
-//! processes and memory leave with them, so the tray returns to its idle footprint. They talk to the
+//! The Settings and sign-in windows run as processes of their own: the window helper beside the tray
+//! (`idbridge-app-window --window …`, the only executable that links WebKit). Its processes and memory
+//! leave with the window, so the tray returns to its idle footprint. They talk to the
 //! tray through `ipc`. The loop owns the handles: no statics, no second reaper.
 
 use std::io::{BufRead, Write};
@@ -8,7 +9,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::ipc::{self, ToTray};
-use crate::tray::model::{Msg, WindowKind};
+use crate::model::{Msg, WindowKind};
 
 pub struct WindowChild {
     child: Child,
@@ -17,7 +18,7 @@ pub struct WindowChild {
 
 impl WindowChild {
     pub fn spawn(kind: WindowKind, extra: &[&str], tx: UnboundedSender<Msg>) -> std::io::Result<Self> {
-        let exe = std::env::current_exe()?;
+        let exe = idbridge_desktop::binaries::sibling(idbridge_desktop::binaries::WINDOW)?;
         let name = match kind {
             WindowKind::Settings => "settings",
             WindowKind::SignIn => "signin",

@@ -7,8 +7,8 @@ use idbridge_core::config::ConfigError;
 use idbridge_core::{Error, Idbridge};
 use time::OffsetDateTime;
 
-use crate::tray::model::{ConfigLoad, Failure, ProfileSnap, ProviderSnap, Snapshot};
-use crate::tray::scheduler::Policy;
+use crate::model::{ConfigLoad, Failure, ProfileSnap, ProviderSnap, Snapshot};
+use crate::scheduler::Policy;
 
 /// A core error as the model keeps it: code for the human sentence, the message for Details.
 pub fn failure(e: &Error, now: OffsetDateTime) -> Failure {

@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::i18n::Lang;
 pub use crate::ipc::SignedIn;
-use crate::tray::scheduler::{Policy, Said, Track};
+use crate::scheduler::{Policy, Said, Track};
 
 pub use update::{next_wake, update};
 

@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::tray::model::Msg;
-use crate::tray::model::view::NoteText;
+use crate::model::Msg;
+use crate::model::view::NoteText;
 
 /// The app's identifier (tauri.conf.json): macOS shows notifications under the bundle that has it, and
 /// Windows under the Start-menu shortcut whose AppUserModelID it is (the .msi and NSIS installers make
@@ -47,7 +47,7 @@ impl Notifier {
         eprintln!("idbridge-app: notify: {}", note.title);
         let icon = self.icon.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "dialog-information".into());
         let (caps, reported) = (self.capabilities.clone(), self.reported_unavailable.clone());
-        tauri::async_runtime::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let caps = caps.get_or_init(capabilities);
             let actions = caps.iter().any(|c| c == "actions") && !note.actions.is_empty();
             // servers with body-markup would read '<' and '&' as markup: the text is plain
@@ -98,7 +98,7 @@ fn escape(s: &str) -> String {
 mod tests {
     #[test]
     fn the_notification_identity_is_the_bundles() {
-        let conf: serde_json::Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let conf: serde_json::Value = serde_json::from_str(include_str!("../../../src-tauri/tauri.conf.json")).unwrap();
         assert_eq!(conf["identifier"], super::APP_ID);
     }
 }

@@ -34,17 +34,6 @@ pub enum IconState {
     Error,
 }
 
-impl IconState {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::SignedOut => "signed-out",
-            Self::Ok => "ok",
-            Self::Expiring => "expiring",
-            Self::Error => "error",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrayView {
     pub entries: Vec<Entry>,
