@@ -142,6 +142,12 @@ mod tests {
 
     #[test]
     fn a_folder_made_later_is_followed_once_it_exists() {
+        // Wine's ReadDirectoryChangesW reports nothing below the watched folder itself (measured in the cross
+        // lane: a write in a subfolder unseen, one beside it seen; Wine passes its WINEPREFIX on); Windows
+        // itself watches the subtree
+        if cfg!(windows) && std::env::var_os("WINEPREFIX").is_some() {
+            return eprintln!("skipped under Wine: no subtree changes from ReadDirectoryChangesW");
+        }
         let dir = tempfile::tempdir().unwrap();
         let state = dir.path().join("state");
         let (_w, rx) = follow(vec![Root { dir: state.clone(), recursive: true }], "dev.json");
