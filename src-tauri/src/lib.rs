@@ -15,8 +15,10 @@ use idbridge_core::aws::shared_credentials::location;
 use idbridge_core::state::token_store::Keychain;
 use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::{Idbridge, Paths};
+#[cfg(target_os = "linux")]
+use idbridge_desktop::app_icon;
 use idbridge_desktop::binaries;
-use idbridge_desktop::{app_icon, i18n, ipc, watch};
+use idbridge_desktop::{i18n, ipc, watch};
 use tauri::{Manager, Runtime};
 
 use crate::i18n::Arg;

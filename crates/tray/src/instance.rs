@@ -60,6 +60,12 @@ impl Instance {
     }
 }
 
+/// Removes the file if it is this process's (Quit, a signal); a tray killed outright leaves it, and a
+/// second launch then finds its port dead and the lock free.
+pub fn withdraw(paths: &Paths) {
+    endpoint_file::withdraw(&paths.tray_instance_file(), std::process::id());
+}
+
 /// One caller: its first line must be the key; it hears "ok" once the tray has taken it.
 fn answer(stream: TcpStream, key: &Secret) -> bool {
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
@@ -137,6 +143,14 @@ mod tests {
             assert_eq!(reply, "", "no answer to {:.20}", garbage);
         }
         assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+    }
+
+    #[test]
+    fn quitting_withdraws_the_file() {
+        let (_dir, paths) = paths();
+        let Claim::First(_first) = claim(&paths).unwrap() else { panic!() };
+        withdraw(&paths);
+        assert!(!paths.tray_instance_file().exists());
     }
 
     #[test]

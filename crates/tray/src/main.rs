@@ -131,7 +131,10 @@ fn run_tray(core: Arc<Idbridge>, open_settings: bool) -> ! {
     #[cfg(unix)]
     {
         let at_exit_core = core.clone();
-        hold_signals(core.shield.clone(), move || endpoint::withdraw(&at_exit_core));
+        hold_signals(core.shield.clone(), move || {
+            endpoint::withdraw(&at_exit_core);
+            instance::withdraw(&at_exit_core.paths);
+        });
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => Box::leak(Box::new(r)),
@@ -181,7 +184,7 @@ fn serve_redemption(core: Arc<Idbridge>, provider: &str) -> i32 {
 
 /// SIGTERM (the session ends, `systemctl --user stop`), SIGINT or SIGHUP while the tray redeems a refresh
 /// token: no new redemption starts, the one in flight is stored, then the process ends as the signal asks.
-/// `at_exit` runs just before (the tray withdraws its endpoint file).
+/// `at_exit` runs just before (the tray withdraws its endpoint and instance files).
 /// (On Windows the tray has no console: it ends through Quit, which waits for the rotation the same way.)
 #[cfg(unix)]
 fn hold_signals(shield: Arc<idbridge_core::sys::shield::Shield>, at_exit: impl FnOnce() + Send + 'static) {

@@ -230,6 +230,7 @@ impl Loop {
         tokio::task::spawn_blocking(move || {
             core.shield.close(QUIT_WAIT);
             crate::endpoint::withdraw(&core);
+            crate::instance::withdraw(&core.paths);
             ui.exit();
         });
     }

@@ -3,6 +3,7 @@
 //! Linux it writes a bare entry ("Comment=idbridgestartup script", no icon); `tidy_entry` rewrites its
 //! descriptive lines so a session manager lists it properly.
 
+#[cfg(target_os = "linux")]
 use std::path::PathBuf;
 
 use auto_launch::{AutoLaunch, AutoLaunchBuilder};
@@ -12,27 +13,34 @@ use idbridge_desktop::binaries;
 pub fn launcher() -> Result<AutoLaunch, String> {
     let tray = binaries::sibling(binaries::TRAY).map_err(|e| e.to_string())?;
     let mut builder = AutoLaunchBuilder::new();
-    builder.set_app_name("idbridge").set_app_path(&tray.display().to_string());
+    // the Run key's value is a command line, which auto-launch writes unquoted: a per-user install under
+    // "C:\Users\Jane Doe\…" would make Windows try "C:\Users\Jane.exe" first
+    let path = if cfg!(windows) { format!("\"{}\"", tray.display()) } else { tray.display().to_string() };
+    builder.set_app_name("idbridge").set_app_path(&path);
     #[cfg(target_os = "macos")]
     builder.set_use_launch_agent(true);
     builder.build().map_err(|e| e.to_string())
 }
 
+#[cfg(target_os = "linux")]
 fn entry_path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("autostart").join("idbridge.desktop"))
 }
 
-/// Keeps the plugin's Exec line, replaces Name/Comment/Icon, adds the usual keys.
+/// Keeps the launcher's Exec line, replaces Name/Comment/Icon, adds the usual keys.
+#[cfg(target_os = "linux")]
 pub fn tidy_entry() -> std::io::Result<()> {
     let Some(path) = entry_path() else { return Ok(()) };
     let text = std::fs::read_to_string(&path)?;
     std::fs::write(&path, tidy(&text, &icon()))
 }
 
+#[cfg(target_os = "linux")]
 fn icon() -> String {
     crate::app_icon::file().map(|p| p.display().to_string()).unwrap_or_else(|| "idbridge-app".into())
 }
 
+#[cfg(any(target_os = "linux", test))]
 fn tidy(text: &str, icon: &str) -> String {
     let exec = text.lines().find(|l| l.starts_with("Exec=")).unwrap_or("Exec=idbridge-app");
     format!(

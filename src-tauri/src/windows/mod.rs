@@ -1,7 +1,6 @@
 //! What the window processes (Settings, Sign in) share: their managed state, opening the one window,
 //! errors as the web view sees them, and the small commands every page uses.
 
-#[cfg(target_os = "linux")]
 pub mod autostart;
 pub mod broken;
 pub mod doctor;

@@ -108,3 +108,12 @@ def test_copy_profile_name_puts_it_on_the_clipboard(world, tray):
         return out.stdout if out.returncode == 0 and out.stdout else None
     assert wait_for(clipboard, 10, "the profile name on the clipboard") == "dev"
     assert app.proc.poll() is None
+
+
+def test_a_tray_ended_by_sigterm_withdraws_its_files(world, tray):
+    app = tray()
+    files = [world.home / "tray" / "instance.json", world.home / "tray" / "endpoint.json"]
+    wait_for(lambda: all(f.exists() for f in files), 10, "the tray's files")
+    app.proc.send_signal(signal.SIGTERM)
+    app.proc.wait(timeout=40)
+    assert [f.name for f in files if f.exists()] == []
