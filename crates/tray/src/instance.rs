@@ -6,6 +6,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use idbridge_core::Paths;
@@ -15,8 +17,10 @@ use idbridge_core::sys::secret::Secret;
 
 /// A running tray answers at once; a starting one publishes within this.
 const FIND_WAIT: Duration = Duration::from_secs(5);
-/// A caller that says nothing is dropped after this.
+/// A caller is heard for this long in all.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// Callers heard at once (a second launch is one; more at once is not a person).
+const MAX_CALLERS: usize = 4;
 /// The key line and "ok": anything longer is not ours.
 const LINE_CAP: u64 = 256;
 
@@ -47,14 +51,27 @@ pub fn claim(paths: &Paths) -> std::io::Result<Claim> {
 }
 
 impl Instance {
-    /// Calls `second_launch` for each caller that says the key, on a thread of its own.
-    pub fn serve(self, second_launch: impl Fn() + Send + 'static) {
+    /// Calls `second_launch` for each caller that says the key. Each caller is heard on a thread of its own
+    /// for at most [`READ_TIMEOUT`] in all, so a program that connects and dribbles bytes holds up nobody;
+    /// beyond [`MAX_CALLERS`] at once, callers are turned away.
+    pub fn serve(self, second_launch: impl Fn() + Send + Sync + 'static) {
+        let Instance { _lock: lock, listener, key } = self;
+        let (key, second_launch) = (Arc::new(key), Arc::new(second_launch));
+        let busy = Arc::new(AtomicUsize::new(0));
         std::thread::spawn(move || {
-            let _hold = self._lock;
-            for stream in self.listener.incoming().flatten() {
-                if answer(stream, &self.key) {
-                    second_launch();
+            let _hold = lock;
+            for stream in listener.incoming().flatten() {
+                if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CALLERS {
+                    busy.fetch_sub(1, Ordering::SeqCst);
+                    continue;
                 }
+                let (key, second_launch, busy) = (key.clone(), second_launch.clone(), busy.clone());
+                std::thread::spawn(move || {
+                    if answer(&stream, &key) {
+                        second_launch();
+                    }
+                    busy.fetch_sub(1, Ordering::SeqCst);
+                });
             }
         });
     }
@@ -66,16 +83,33 @@ pub fn withdraw(paths: &Paths) {
     endpoint_file::withdraw(&paths.tray_instance_file(), std::process::id());
 }
 
-/// One caller: its first line must be the key; it hears "ok" once the tray has taken it.
-fn answer(stream: TcpStream, key: &Secret) -> bool {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let Ok(reader) = stream.try_clone() else { return false };
-    let mut line = String::new();
-    if BufReader::new(reader.take(LINE_CAP)).read_line(&mut line).is_err() || !key.matches(line.trim_end().as_bytes()) {
+/// One caller: its first line must be the key, within the time allowed; it hears "ok" once the tray has
+/// taken it.
+fn answer(stream: &TcpStream, key: &Secret) -> bool {
+    let Some(line) = first_line(stream, Instant::now() + READ_TIMEOUT) else { return false };
+    if !key.matches(line.as_bytes()) {
         return false;
     }
-    let _ = (&stream).write_all(b"ok\n");
+    let _ = (&*stream).write_all(b"ok\n");
     true
+}
+
+/// The bytes before the first newline, if it comes before `deadline` and within [`LINE_CAP`].
+fn first_line(stream: &TcpStream, deadline: Instant) -> Option<String> {
+    let (mut line, mut chunk) = (Vec::new(), [0u8; 64]);
+    loop {
+        let left = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())?;
+        stream.set_read_timeout(Some(left)).ok()?;
+        let n = (&*stream).read(&mut chunk).ok().filter(|n| *n > 0)?;
+        line.extend_from_slice(&chunk[..n]);
+        if let Some(end) = line.iter().position(|b| *b == b'\n') {
+            line.truncate(end);
+            return String::from_utf8(line).ok();
+        }
+        if line.len() as u64 > LINE_CAP {
+            return None;
+        }
+    }
 }
 
 /// The second launch: asks the running tray to open Settings. The tray may still be starting (it holds
@@ -143,6 +177,25 @@ mod tests {
             assert_eq!(reply, "", "no answer to {:.20}", garbage);
         }
         assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+    }
+
+    #[test]
+    fn a_caller_that_dribbles_bytes_holds_up_no_second_launch() {
+        let (_dir, paths) = paths();
+        let Claim::First(first) = claim(&paths).unwrap() else { panic!() };
+        let port = endpoint_file::find(&paths.tray_instance_file()).unwrap().port;
+        let (tx, rx) = channel();
+        first.serve(move || tx.send(()).unwrap());
+        let mut slow = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+        slow.write_all(b"x").unwrap();
+        let started = Instant::now();
+        tell_running(&paths).unwrap();
+        rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(
+            started.elapsed() < READ_TIMEOUT,
+            "answered while the slow caller still talks: {:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

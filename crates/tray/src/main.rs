@@ -123,6 +123,13 @@ fn run_tray(core: Arc<Idbridge>, open_settings: bool) -> ! {
             None
         }
     };
+    // a second launch is answered from now on (its request waits in the channel until the loop runs), so
+    // one made while this tray is still starting does not time out
+    let (tx, rx) = unbounded_channel();
+    if let Some(single) = single {
+        let second = tx.clone();
+        single.serve(move || drop(second.send(Msg::SecondLaunch)));
+    }
     // libappindicator gives panels the GLib application name as the tray item's title (tray-icon sets
     // none): Xfce's panel shows it as the tooltip. GLib keeps the first name it is given, so this comes
     // before the toolkit starts.
@@ -146,18 +153,14 @@ fn run_tray(core: Arc<Idbridge>, open_settings: bool) -> ! {
     // the main thread spawns onto the runtime from here on (the tray lives until the process ends)
     std::mem::forget(runtime.enter());
     let (event_loop, ui) = shell::event_loop();
-    let (tx, rx) = unbounded_channel();
     menu::forward_clicks(tx.clone());
-    if let Some(single) = single {
-        let second = tx.clone();
-        single.serve(move || drop(second.send(Msg::SecondLaunch)));
-    }
     let tr = Arc::new(Tr::new());
     let first = model::view::view(&Model::default(), core.now(), &tr);
     // off only to measure the tray's footprint without it (bench/tray_footprint.py)
     let endpoint_on = std::env::var_os("IDBRIDGE_TRAY_ENDPOINT").is_none_or(|v| v != "off");
     let shown = first.clone();
-    shell::run(event_loop, first, move || {
+    let reopen = tx.clone();
+    let started = move || {
         if open_settings {
             let _ = tx.send(Msg::Menu(MenuId::Settings));
         }
@@ -167,7 +170,8 @@ fn run_tray(core: Arc<Idbridge>, open_settings: bool) -> ! {
         }
         tokio::spawn(runtime::Loop::new(ui, core, tr, tx, shown).run(rx));
         watch
-    })
+    };
+    shell::run(event_loop, first, started, move || drop(reopen.send(Msg::SecondLaunch)))
 }
 
 /// The helper role: one redemption, stored before the process ends (also on SIGTERM); the exit code.

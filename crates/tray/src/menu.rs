@@ -4,7 +4,7 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 use tray_icon::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
-use tray_icon::{TrayIcon, TrayIconBuilder};
+use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use crate::icons::{Style, icon_for};
 use crate::model::view::{Entry, TrayView};
@@ -17,6 +17,9 @@ pub fn forward_clicks(tx: UnboundedSender<Msg>) {
             let _ = tx.send(Msg::Menu(id));
         }
     }));
+    // Without a handler tray-icon queues every event of the icon itself (Windows and macOS send one per
+    // mouse move over it) in a channel nobody reads, for as long as the tray runs. The menu is all we use.
+    TrayIconEvent::set_event_handler(Some(|_: TrayIconEvent| {}));
 }
 
 pub fn create(view: &TrayView) -> Result<TrayIcon, String> {

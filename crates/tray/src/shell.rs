@@ -45,7 +45,14 @@ pub fn event_loop() -> (EventLoop<UiEvent>, Ui) {
 /// Runs the main thread until Quit. The icon is made once the loop has started (macOS needs its
 /// application object running first); `started` then starts everything else, and whatever it returns
 /// (the file watcher) lives as long as the loop.
-pub fn run<T: 'static>(event_loop: EventLoop<UiEvent>, first: TrayView, started: impl FnOnce() -> T + 'static) -> ! {
+/// `reopened` runs when the system asks the running app to show itself (macOS: the app opened again
+/// from Finder or the Dock while it runs, which starts no second process).
+pub fn run<T: 'static>(
+    event_loop: EventLoop<UiEvent>,
+    first: TrayView,
+    started: impl FnOnce() -> T + 'static,
+    reopened: impl Fn() + 'static,
+) -> ! {
     let mut tray: Option<TrayIcon> = None;
     let mut started = Some(started);
     let mut kept: Option<T> = None;
@@ -68,6 +75,7 @@ pub fn run<T: 'static>(event_loop: EventLoop<UiEvent>, first: TrayView, started:
                     menu::render(t, &view);
                 }
             }
+            Event::Reopen { .. } => reopened(),
             Event::UserEvent(UiEvent::Exit) => {
                 drop(kept.take());
                 *control = ControlFlow::ExitWithCode(0);

@@ -27,12 +27,13 @@ fn entry_path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("autostart").join("idbridge.desktop"))
 }
 
-/// Keeps the launcher's Exec line, replaces Name/Comment/Icon, adds the usual keys.
+/// Rewrites the launcher's entry whole: Exec runs the tray (quoted as the desktop entry spec asks, where
+/// auto-launch writes the path bare and with a trailing space), Name/Comment/Icon, the usual keys.
 #[cfg(target_os = "linux")]
 pub fn tidy_entry() -> std::io::Result<()> {
     let Some(path) = entry_path() else { return Ok(()) };
-    let text = std::fs::read_to_string(&path)?;
-    std::fs::write(&path, tidy(&text, &icon()))
+    let tray = binaries::sibling(binaries::TRAY)?;
+    std::fs::write(&path, tidy(&tray.to_string_lossy(), &icon()))
 }
 
 #[cfg(target_os = "linux")]
@@ -41,24 +42,48 @@ fn icon() -> String {
 }
 
 #[cfg(any(target_os = "linux", test))]
-fn tidy(text: &str, icon: &str) -> String {
-    let exec = text.lines().find(|l| l.starts_with("Exec=")).unwrap_or("Exec=idbridge-app");
+fn tidy(program: &str, icon: &str) -> String {
     format!(
         "[Desktop Entry]\nType=Application\nVersion=1.0\nName=idbridge\nComment=Keeps AWS credentials from your sign-in ready\n\
-         Comment[ja]=サインインから得た AWS 認証情報を使える状態に保ちます\n{exec}\nIcon={icon}\nTerminal=false\n\
-         X-GNOME-Autostart-enabled=true\n"
+         Comment[ja]=サインインから得た AWS 認証情報を使える状態に保ちます\nExec={}\nIcon={icon}\nTerminal=false\n\
+         X-GNOME-Autostart-enabled=true\n",
+        exec_arg(program)
     )
+}
+
+/// One Exec argument: bare when plain; else in double quotes with `"`, `` ` ``, `$` and `\` escaped, then
+/// every `\` doubled (the value is also an escaped string), and `%` doubled (field codes).
+#[cfg(any(target_os = "linux", test))]
+fn exec_arg(arg: &str) -> String {
+    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+,@:=".contains(c)) {
+        return arg.to_string();
+    }
+    let mut quoted = String::new();
+    for c in arg.chars() {
+        if matches!(c, '"' | '`' | '$' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    format!("\"{}\"", quoted.replace('\\', "\\\\").replace('%', "%%"))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn the_entry_keeps_exec_and_gets_a_comment_and_an_icon() {
-        let plugin = "[Desktop Entry]\nType=Application\nVersion=1.0\nName=idbridge\nComment=idbridgestartup script\nExec=/usr/bin/idbridge-app\nStartupNotify=false\nTerminal=false\n";
-        let out = super::tidy(plugin, "/icons/idbridge.png");
-        assert!(out.contains("\nExec=/usr/bin/idbridge-app\n"));
+    fn the_entry_runs_the_tray_and_has_a_comment_and_an_icon() {
+        let out = tidy("/usr/bin/idbridge-app", "/icons/idbridge.png");
+        assert!(out.contains("\nExec=/usr/bin/idbridge-app\n"), "{out}");
         assert!(out.contains("\nIcon=/icons/idbridge.png\n"));
         assert!(out.contains("\nComment=Keeps AWS credentials from your sign-in ready\n"));
-        assert!(!out.contains("startup script"));
+    }
+
+    #[test]
+    fn an_unusual_path_is_quoted_as_the_desktop_entry_spec_asks() {
+        assert_eq!(exec_arg("/home/Jane Doe/bin/idbridge-app"), r#""/home/Jane Doe/bin/idbridge-app""#);
+        assert_eq!(exec_arg("/opt/100%/a$b\"c"), r#""/opt/100%%/a\\$b\\"c""#);
+        assert_eq!(exec_arg(r"/opt/back\slash"), r#""/opt/back\\\\slash""#);
     }
 }
