@@ -9,6 +9,8 @@ pub mod view;
 #[cfg(test)]
 mod failure_tests;
 #[cfg(test)]
+mod menu_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
