@@ -7,14 +7,9 @@
 
 mod windows;
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use idbridge_core::aws::shared_credentials::location;
-use idbridge_core::state::token_store::Keychain;
-use idbridge_core::sys::clock::SystemClock;
-use idbridge_core::{Idbridge, Paths};
+use idbridge_core::Idbridge;
 #[cfg(target_os = "linux")]
 use idbridge_desktop::app_icon;
 use idbridge_desktop::binaries;
@@ -61,14 +56,10 @@ pub fn run() {
     if role == Role::Tray {
         start_tray(&args[1..]);
     }
-    let home = std::env::var_os("IDBRIDGE_HOME").map(PathBuf::from);
-    let Some(paths) = Paths::resolve(home) else {
+    let Some(core) = idbridge_desktop::open_core() else {
         eprintln!("idbridge-app-window: cannot find a config directory: set IDBRIDGE_HOME");
         std::process::exit(1);
     };
-    let shared = location(std::env::var_os("AWS_SHARED_CREDENTIALS_FILE"), dirs::home_dir());
-    let core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30))
-        .with_shared_credentials_file(shared);
     let provider = match role {
         Role::SignIn { provider } => Some(provider),
         _ => None,

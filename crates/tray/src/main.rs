@@ -25,16 +25,12 @@ mod runtime;
 mod scheduler;
 mod shell;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use idbridge_core::Idbridge;
 use idbridge_core::app::redeem_helper::HELPER_ARG;
-use idbridge_core::aws::shared_credentials::location;
-use idbridge_core::state::token_store::Keychain;
-use idbridge_core::sys::clock::SystemClock;
 use idbridge_core::sys::detached::HelperCommand;
-use idbridge_core::{Idbridge, Paths};
 use idbridge_desktop::binaries;
 use idbridge_desktop::{app_icon, i18n, ipc, watch};
 use tokio::sync::mpsc::unbounded_channel;
@@ -84,14 +80,10 @@ fn main() {
         eprintln!("idbridge-app: cannot open the window: {e}");
         std::process::exit(1);
     }
-    let home = std::env::var_os("IDBRIDGE_HOME").map(PathBuf::from);
-    let Some(paths) = Paths::resolve(home) else {
+    let Some(mut core) = idbridge_desktop::open_core() else {
         eprintln!("idbridge-app: cannot find a config directory: set IDBRIDGE_HOME");
         std::process::exit(1);
     };
-    let shared = location(std::env::var_os("AWS_SHARED_CREDENTIALS_FILE"), dirs::home_dir());
-    let mut core = Idbridge::new(paths, Arc::new(Keychain), Arc::new(SystemClock), Duration::from_secs(30))
-        .with_shared_credentials_file(shared);
     match role {
         Role::Redeem { provider } => std::process::exit(serve_redemption(Arc::new(core), &provider)),
         Role::Tray { open_settings } => {

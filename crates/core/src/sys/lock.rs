@@ -74,6 +74,10 @@ pub fn lock_exclusive(path: &Path, timeout: Duration) -> Result<LockGuard, LockE
     })?;
     match file.try_lock() {
         Ok(()) => return Ok(LockGuard { _file: file }),
+        // asked not to wait (the tray's single instance): no thread left blocked on a lock held for hours
+        Err(std::fs::TryLockError::WouldBlock) if timeout.is_zero() => {
+            return Err(LockError::Timeout { path: path.to_owned(), waited: timeout });
+        }
         Err(std::fs::TryLockError::WouldBlock) => {}
         Err(std::fs::TryLockError::Error(source)) => return Err(LockError::Open { path: path.to_owned(), source }),
     }
@@ -100,6 +104,8 @@ mod tests {
         let first = lock_exclusive(&path, Duration::from_secs(1)).unwrap();
         let e = lock_exclusive(&path, Duration::from_millis(50)).unwrap_err();
         assert!(matches!(e, LockError::Timeout { .. }), "{e}");
+        let e = lock_exclusive(&path, Duration::ZERO).unwrap_err();
+        assert!(matches!(e, LockError::Timeout { .. }), "without waiting: {e}");
         assert!(e.to_string().contains("profile-dev.lock"));
 
         let (tx, rx) = std::sync::mpsc::channel();
