@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from PIL import Image
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.file_detector import UselessFileDetector
 from selenium.webdriver.support.ui import WebDriverWait
@@ -36,6 +37,13 @@ def shoot(driver, part, name):
     return image
 
 
+def after_sign_in(settings):
+    """Waits for the welcome to show its last step, as it does once the sign-in's credentials are written."""
+    WebDriverWait(settings, 20).until(
+        lambda d: d.find_element(By.ID, "step-aws").get_attribute("class") == "current"
+        and d.find_element(By.ID, "use-aws-cli").is_displayed())
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_broken_config(world, settings, lang):
     text = (world.home / "config.toml").read_text().replace("scopes = ", "bogus_key = 1\nscopes = ", 1)
@@ -52,9 +60,15 @@ def test_check_setup(world, settings, lang):
     in_language(world, settings, lang)
     assert world.login().code == 0
     WebDriverWait(settings, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text == HEADINGS[lang])
+    # the welcome above redraws once the sign-in's credentials are seen (a watcher, within a second): a click
+    # aimed before that redraw lands where the button was
+    after_sign_in(settings)
     settings.find_element(By.ID, "check-setup").click()
-    WebDriverWait(settings, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doctor-list li")
-                                      and not d.find_element(By.ID, "check-setup").get_attribute("disabled"))
+    try:
+        WebDriverWait(settings, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#doctor-list li")
+                                          and not d.find_element(By.ID, "check-setup").get_attribute("disabled"))
+    except TimeoutException:
+        pytest.fail(f"Check setup gave no list; it says: {settings.find_element(By.ID, 'doctor-result').text!r}")
     rows = settings.find_element(By.ID, "doctor-list").text
     assert ("Problem" not in rows) and ("詳細を見てください" not in rows), rows
     assert not settings.find_elements(By.CSS_SELECTOR, "#doctor-list li.ok details"), "an ok row needs no Details"
@@ -68,9 +82,7 @@ def test_check_setup(world, settings, lang):
 def test_first_run_last_step(world, settings, lang):
     in_language(world, settings, lang)
     assert world.login().code == 0
-    WebDriverWait(settings, 20).until(
-        lambda d: d.find_element(By.ID, "step-aws").get_attribute("class") == "current"
-        and d.find_element(By.ID, "use-aws-cli").is_displayed())
+    after_sign_in(settings)
     shoot(settings, settings.find_element(By.ID, "setup"), f"first-run-last-step-{lang}")
 
 
