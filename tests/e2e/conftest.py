@@ -46,6 +46,11 @@ def fill(form, **fields):
         el.send_keys(value)
 
 
+def no_escapes(text):
+    """Nothing a terminal would act on (ESC, BEL) reached what a person reads."""
+    assert "\x1b" not in text and "\x07" not in text, repr(text)
+
+
 def wait_for(check, timeout=15.0, what="condition"):
     """Waits for a state another process produces (a file line, a log entry); fails with `what`."""
     deadline = time.monotonic() + timeout

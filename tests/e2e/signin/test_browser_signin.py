@@ -1,6 +1,8 @@
 """Browser sign-in (flow = "browser"): authorization code + PKCE to idbridge's loopback listener, against
 the real oidc-provider, with the BROWSER stand-in logging in and consenting on the real pages."""
 import json
+import os
+import resource
 import signal
 import socket
 import subprocess
@@ -216,3 +218,36 @@ def test_a_bad_redirect_uri_is_refused_by_config_validation(bworld):
     bworld.write_config(extra_provider=BROWSER_FLOW + 'redirect_uri = "http://example.com:8765/callback"\n')
     r = bworld.login()
     assert r.code == 4 and "redirect_uri: a loopback address with a fixed port and path" in r.err, r.err
+
+
+def cpu_seconds(pid):
+    """The process's user + system CPU time so far (/proc/PID/stat, in clock ticks)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_file_descriptors_the_listener_waits_and_then_signs_in(bworld):
+    """accept() failing with EMFILE (the process's descriptor limit reached) costs a wait with backoff, not a
+    busy loop or the end of the sign-in: the limit is lowered under the running `idbridge login`, a browser
+    connects, and once the limit is back the real answer still signs in."""
+    w = bworld
+    proc, entry = start_ignored(w, "--timeout", "60")
+    soft, hard = resource.prlimit(proc.pid, resource.RLIMIT_NOFILE)
+    in_use = len(os.listdir(f"/proc/{proc.pid}/fd"))
+    resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (in_use, hard))
+    try:
+        waiting = socket.create_connection(("127.0.0.1", redirect_of(entry).port), timeout=5)  # the kernel's backlog
+        before, started = cpu_seconds(proc.pid), time.monotonic()
+        time.sleep(2)  # (a window to measure CPU over, not a wait for anything)
+        used = cpu_seconds(proc.pid) - before
+        assert used < 0.2 * (time.monotonic() - started), f"{used:.2f} s of CPU in 2 s: accept() is retried in a loop"
+        assert proc.poll() is None, "the sign-in goes on"
+        assert len(os.listdir(f"/proc/{proc.pid}/fd")) == in_use
+    finally:
+        resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (soft, hard))
+    real = code_flow(entry["url"], "approve", "alice")
+    assert real["outcome"] == "callback" and real["status"] == 200, real
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Signed in to" in err, err
+    waiting.close()
