@@ -6,10 +6,9 @@ use std::time::Instant;
 
 use crate::app::Idbridge;
 use crate::app::error::{Error, Result};
-use crate::app::refresh::{blocking_lock, remaining};
+use crate::app::refresh::{provider_lock, remaining};
 use crate::config::Config;
 use crate::oidc::id_token::{IdClaims, sanitize_session_name};
-use crate::state::LockKind;
 use crate::state::credential_file::StoredCredentials;
 use crate::state::destinations::Endpoint;
 
@@ -27,8 +26,7 @@ impl Idbridge {
         let (profile, provider) = self.profile_and_provider(config, profile_name)?;
         let source = profile.source_profile.as_deref().unwrap_or_default();
         let source_credentials = Box::pin(self.credential_process(source, deadline)).await?.credentials;
-        let _provider_guard =
-            blocking_lock(self.paths.lock_file(LockKind::Provider, &profile.provider), remaining(deadline)).await?;
+        let _provider_guard = provider_lock(&self.paths, &profile.provider, remaining(deadline)).await?;
         let tokens = self.signed_in_tokens(&profile.provider, provider, Some(profile_name)).await?;
         crate::app::trust::check_profile(&tokens, &profile.provider, (profile_name, profile), Endpoint::Sts)?;
         // the person's name in CloudTrail, as for web identity: the profile's claim of the ID token

@@ -6,9 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::app::Idbridge;
 use crate::app::error::{Error, Result};
-use crate::app::refresh::blocking_lock;
+use crate::app::refresh::provider_lock;
 use crate::config::{Config, Provider};
-use crate::state::LockKind;
 use crate::state::credential_file::CredentialFileError;
 use crate::state::destinations::Endpoint;
 use crate::state::token_store::StoredTokens;
@@ -46,7 +45,7 @@ impl Idbridge {
     pub async fn logout(&self, provider_name: &str) -> Result<LogoutReport> {
         let config = self.load_config()?;
         let provider = config.provider(provider_name, &self.paths.config_file)?.clone();
-        let lock = blocking_lock(self.paths.lock_file(LockKind::Provider, provider_name), LOGOUT_LOCK_WAIT).await?;
+        let lock = provider_lock(&self.paths, provider_name, LOGOUT_LOCK_WAIT).await?;
         // a keychain that cannot be read must not keep the files: remove them, then report the keychain
         let tokens = self.load_tokens(provider_name).await;
         let (removed, names) = self.remove_files(&config, provider_name)?;

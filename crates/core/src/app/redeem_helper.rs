@@ -31,6 +31,8 @@ use crate::sys::secret::Secret;
 pub const HELPER_ARG: &str = "__redeem";
 /// A request or reply is a few KB (tokens); anything much larger is not from us.
 const CAP: usize = 256 * 1024;
+/// How long a helper may take to start and say it holds its lock (Windows; on Unix it holds it at once).
+const HELPER_READY_WAIT: Duration = Duration::from_secs(2);
 
 /// What the caller hands over.
 #[derive(Serialize, Deserialize)]
@@ -128,7 +130,9 @@ impl Idbridge {
             return Some(Err(Error::NotStarted { what, left_ms: left.as_millis() as u64 }));
         }
         let lock = provider_guard.share().ok()?;
-        let mut channel = detached::spawn(helper, &[name.into()], lock).ok()?;
+        // a helper not ready by then is given nothing, and this process redeems with the time left
+        let ready_by = Instant::now() + HELPER_READY_WAIT.min(left / 2);
+        let mut channel = detached::spawn(helper, &[name.into()], lock, ready_by).ok()?;
         let request = Request { tokens: current.to_wire(), left_ms: left.as_millis() as u64 };
         let request = serde_json::to_vec(&request).unwrap_or_default();
         let reply = tokio::task::spawn_blocking(move || {
@@ -154,8 +158,8 @@ impl Idbridge {
     /// reply. A request that never comes (the caller died first) sends nothing anywhere.
     pub async fn serve_redemption(&self, name: &str) -> Result<()> {
         crate::config::check_name(name)?;
-        let lock = detached::handed_over_lock().map_err(internal)?;
-        let guard = LockGuard::adopt(lock, &self.paths.lock_file(LockKind::Provider, name))?;
+        let (provider, rotation) = (LockKind::Provider, LockKind::Rotation);
+        let guard = detached::take_over(&self.paths.lock_file(provider, name), &self.paths.lock_file(rotation, name))?;
         let mut channel = Channel::of_stdout().map_err(internal)?;
         let (mut channel, request) = tokio::task::spawn_blocking(move || {
             let request = channel.receive_all(CAP);

@@ -27,7 +27,7 @@ use crate::state::destinations::Endpoint;
 use crate::state::freshness::{self, Binding, Need};
 use crate::state::token_store::StoredTokens;
 use crate::sys::file_identity::FileIdentity;
-use crate::sys::lock::LockGuard;
+use crate::sys::lock::{LockError, LockGuard};
 use crate::sys::sanitize;
 use crate::sys::secret::Secret;
 
@@ -213,8 +213,7 @@ impl Idbridge {
         }
         // shared with a rotation in flight, which keeps it until the new token is stored even if this
         // caller gives up first
-        let lock = self.paths.lock_file(LockKind::Provider, &profile.provider);
-        let provider_guard = Arc::new(blocking_lock(lock, remaining(deadline)).await?);
+        let provider_guard = Arc::new(provider_lock(&self.paths, &profile.provider, remaining(deadline)).await?);
         // a sign-in may have written fresh credentials while we waited
         if let Some(f) = self.current(want).file.filter(|f| want.is_met(f, self.clock.now())) {
             return Ok(f);
@@ -340,6 +339,24 @@ impl Idbridge {
 
 pub(crate) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
+}
+
+/// The provider lock, and then a rotation still in flight waited for: on Windows a refresh helper whose
+/// caller was killed holds the provider's rotation lock alone until it has stored the successor
+/// (`sys::detached`). On Unix nobody takes that one, and waiting for it costs an open and a close. A
+/// rotation lock file that cannot be opened was not taken by a helper either (it runs as this user).
+pub(crate) async fn provider_lock(
+    paths: &crate::state::paths::Paths,
+    provider: &str,
+    timeout: Duration,
+) -> Result<LockGuard> {
+    let started = Instant::now();
+    let guard = blocking_lock(paths.lock_file(LockKind::Provider, provider), timeout).await?;
+    let left = timeout.saturating_sub(started.elapsed());
+    match blocking_lock(paths.lock_file(LockKind::Rotation, provider), left).await {
+        Ok(_) | Err(Error::Lock(LockError::Open { .. })) => Ok(guard),
+        Err(e) => Err(e),
+    }
 }
 
 pub(crate) async fn blocking_lock(path: std::path::PathBuf, timeout: Duration) -> Result<crate::sys::lock::LockGuard> {

@@ -271,3 +271,23 @@ fn the_warm_path_serves_only_after_the_binding_was_checked() {
     assert!(crate::state::freshness::serve_warm(&w.app.paths, "dev", w.clock.now()).is_some());
     assert!(Need::Serve.threshold(None).is_some());
 }
+
+/// A Windows refresh helper whose caller was killed holds the rotation lock alone until it has stored the
+/// successor (`sys::detached`): a refresh that got the provider lock meanwhile waits for it, within its
+/// budget, and does not read the tokens that are being redeemed.
+#[test]
+fn a_refresh_waits_for_a_rotation_in_flight_in_a_helper() {
+    let w = World::new(&[("dev", 3600)]);
+    let rotation = w.app.paths.lock_file(crate::state::LockKind::Rotation, PROVIDER);
+    let helper = crate::sys::lock::lock_exclusive(&rotation, Duration::ZERO).unwrap();
+    rt().block_on(async {
+        let started = Instant::now();
+        let waited = w.app.credential_process("dev", Instant::now() + Duration::from_millis(1500)).await;
+        assert!(matches!(waited, Err(Error::Lock(crate::sys::lock::LockError::Timeout { .. }))), "{waited:?}");
+        assert!(started.elapsed() < Duration::from_secs(3), "within its budget");
+        assert_eq!((w.sts_calls(), w.idp_refreshes()), (0, 0), "nothing read or sent meanwhile");
+        drop(helper);
+        w.app.credential_process("dev", soon()).await.unwrap();
+        assert_eq!(w.sts_calls(), 1);
+    });
+}

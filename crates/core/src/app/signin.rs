@@ -12,10 +12,9 @@ use crate::app::Idbridge;
 use crate::app::error::{Error, Result};
 use crate::app::failures;
 use crate::app::ports::{IdpSession, Sleep};
-use crate::app::refresh::blocking_lock;
+use crate::app::refresh::provider_lock;
 use crate::config::{Config, Provider};
 use crate::oidc::{DeviceAuthorization, Discovered, TokenSet};
-use crate::state::LockKind;
 use crate::state::freshness::Binding;
 use crate::state::token_store::StoredTokens;
 
@@ -83,8 +82,7 @@ impl Idbridge {
         let (chained, direct): (Vec<_>, Vec<_>) =
             config.profiles_of(&provider_name).partition(|(_, p)| p.source_profile.is_some());
         // the provider lock orders this sign-in with refreshes and sign-outs in other processes
-        let lock = self.paths.lock_file(LockKind::Provider, &provider_name);
-        let guard = blocking_lock(lock, SIGN_IN_LOCK_WAIT).await?;
+        let guard = provider_lock(&self.paths, &provider_name, SIGN_IN_LOCK_WAIT).await?;
         let tokens = StoredTokens {
             issuer: provider.issuer.clone(),
             client_id: provider.client_id.clone(),

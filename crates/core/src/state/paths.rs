@@ -76,11 +76,14 @@ impl Paths {
 }
 
 /// What a lock orders: one profile's refresh, or everything that touches one provider's tokens (sign-in,
-/// rotation, sign-out), always taken in this order (profile, then provider).
+/// rotation, sign-out), always taken in this order (profile, then provider, then rotation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockKind {
     Profile,
     Provider,
+    /// Held by a Windows refresh helper from before it is handed the tokens until their successor is stored
+    /// (`sys::detached`); whoever takes the provider lock waits for it as well.
+    Rotation,
 }
 
 impl LockKind {
@@ -89,6 +92,7 @@ impl LockKind {
         match self {
             Self::Profile => "profile",
             Self::Provider => "provider",
+            Self::Rotation => "rotation",
         }
     }
 }

@@ -47,12 +47,6 @@ impl LockGuard {
             _ => Err(refuse("the handed-over lock is not held")),
         }
     }
-
-    /// No helper holds a lock on Windows (`sys::detached`).
-    #[cfg(windows)]
-    pub fn adopt(_file: File, path: &Path) -> Result<Self, LockError> {
-        Err(LockError::Open { path: path.to_owned(), source: std::io::ErrorKind::Unsupported.into() })
-    }
 }
 
 /// Takes the exclusive lock on `path`, waiting at most `timeout`.
