@@ -274,6 +274,7 @@ doctor-msg-signed_in_no_refresh_token = Signed in as { $who }; renews without yo
 doctor-msg-signed_in_no_id_token_on_refresh = Signed in as { $who }; renews without you until { $until }, then sign in again (the identity provider gives no new ID token when renewing).
 doctor-msg-state_dir_ok = { $path } is private to you.
 doctor-msg-state_dir_ok_windows = { $path } is in your user profile, which Windows opens only to you and administrators.
+doctor-msg-state_dir_outside_profile_windows = { $path } is outside your user profile, so it has the access rights of the folder it is in. Make sure only you can open it.
 doctor-msg-state_dir_owner = { $path } belongs to another user (id { $uid }).
 doctor-fix-state_dir_owner = Make yourself the owner of the folder again (see Details for the command).
 doctor-msg-state_dir_mode = Others can read { $path } (mode { $mode }).

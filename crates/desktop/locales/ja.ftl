@@ -270,6 +270,7 @@ doctor-msg-signed_in_no_refresh_token = { $who } としてサインインして�
 doctor-msg-signed_in_no_id_token_on_refresh = { $who } としてサインインしています。{ $until } までは自動で更新され、その後は再びサインインが必要です（ID プロバイダーが更新時に新しい ID トークンを出しません）。
 doctor-msg-state_dir_ok = { $path } はあなただけが使えます。
 doctor-msg-state_dir_ok_windows = { $path } はユーザープロファイル内にあり、Windows はあなたと管理者にだけ開いています。
+doctor-msg-state_dir_outside_profile_windows = { $path } はユーザープロファイルの外にあるため、親フォルダーのアクセス権を受け継ぎます。あなただけが開けることを確かめてください。
 doctor-msg-state_dir_owner = { $path } の所有者が別のユーザー（ID { $uid }）です。
 doctor-fix-state_dir_owner = フォルダーの所有者を自分に戻してください（コマンドは詳細にあります）。
 doctor-msg-state_dir_mode = { $path } をほかの人が読めます（モード { $mode }）。

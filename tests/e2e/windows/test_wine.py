@@ -77,6 +77,10 @@ def test_sign_in_and_credential_process_on_windows(wine_world):
     got = json.loads(r.stdout)
     assert got["Version"] == 1 and got["AccessKeyId"] == w.assumes()[-1]["issued"]["AccessKeyId"]
     assert (w.home / "credentials" / "dev.json").exists()
+    doctor = run(w, "doctor").stdout
+    assert "tokens are kept in the Windows Credential Manager" in doctor, doctor
+    # IDBRIDGE_HOME on Z: is not in the Wine user's profile (C:\users\...): not said to be private
+    assert f"{windows_path(w.home)} is outside your user profile" in doctor, doctor
 
 
 def test_a_caller_killed_while_the_idp_rotates_loses_no_sign_in_on_windows(wine_world):

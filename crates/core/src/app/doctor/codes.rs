@@ -56,6 +56,7 @@ codes! {
     NotSignedIn = "not_signed_in", problem;
     StateDirOk = "state_dir_ok", ok;
     StateDirOkWindows = "state_dir_ok_windows", ok;
+    StateDirOutsideProfileWindows = "state_dir_outside_profile_windows", ok;
     StateDirOwner = "state_dir_owner", problem;
     StateDirMode = "state_dir_mode", problem;
     PartitionOk = "partition_ok", ok;

@@ -132,17 +132,40 @@ pub(super) fn state_dir(report: &mut DoctorReport, paths: &crate::Paths) {
     let dir = paths.state_dir.display().to_string();
     #[cfg(unix)]
     report.ok("state_dir", "state", (Code::StateDirOk, &[("path", &dir)]), format!("{dir} is private to you"));
-    // said as it is: the folder's access list is Windows' default for a profile folder, not checked
+    // said as it is: the folder's access list is not checked; inside the profile it is Windows' default
+    // for a profile folder, elsewhere (IDBRIDGE_HOME on another drive) whatever the parent folder gives
     #[cfg(not(unix))]
-    report.ok(
-        "state_dir",
-        "state",
-        (Code::StateDirOkWindows, &[("path", &dir)]),
-        format!(
-            "{dir} is in your user profile, which Windows opens only to you and administrators; idbridge \
-             refuses links there but does not check the folder's access list itself"
-        ),
-    );
+    if dirs::home_dir().is_some_and(|home| within(&paths.state_dir, &home)) {
+        report.ok(
+            "state_dir",
+            "state",
+            (Code::StateDirOkWindows, &[("path", &dir)]),
+            format!(
+                "{dir} is in your user profile, which Windows opens only to you and administrators; idbridge \
+                 refuses links there but does not check the folder's access list itself"
+            ),
+        );
+    } else {
+        report.ok(
+            "state_dir",
+            "state",
+            (Code::StateDirOutsideProfileWindows, &[("path", &dir)]),
+            format!(
+                "{dir} is outside your user profile, so it has the access list of the folder it is in; idbridge \
+                 refuses links there but does not check that list: make sure only you can open the folder"
+            ),
+        );
+    }
+}
+
+/// `dir` is `base` or inside it, the way Windows compares paths (letters in either case).
+#[cfg_attr(unix, allow(dead_code))]
+fn within(dir: &std::path::Path, base: &std::path::Path) -> bool {
+    let lower = |p: &std::path::Path| -> Vec<String> {
+        p.components().map(|c| c.as_os_str().to_string_lossy().to_lowercase()).collect()
+    };
+    let (dir, base) = (lower(dir), lower(base));
+    !base.is_empty() && dir.starts_with(&base)
 }
 
 pub(super) fn profiles(app: &Idbridge, report: &mut DoctorReport, config: &Config, input: &DoctorInput) {
@@ -299,5 +322,22 @@ pub(super) fn environment(report: &mut DoctorReport, input: &DoctorInput, config
     if clean {
         let said = (Code::EnvironmentOk, &[][..]);
         report.ok("environment", "environment", said, "no AWS_* variable overrides idbridge's profiles");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::within;
+
+    #[test]
+    fn a_folder_is_within_the_profile_whatever_the_case_of_its_letters() {
+        let home = Path::new("/Users/Alice");
+        assert!(within(Path::new("/users/alice/AppData/Local/idbridge"), home));
+        assert!(within(home, home));
+        assert!(!within(Path::new("/Users/Alicia/idbridge"), home), "a name that only starts the same");
+        assert!(!within(Path::new("/tmp/idbridge"), home));
+        assert!(!within(Path::new("/tmp"), Path::new("")), "no home is no profile");
     }
 }
