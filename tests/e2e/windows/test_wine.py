@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -91,13 +92,21 @@ def test_a_caller_killed_while_the_idp_rotates_loses_no_sign_in_on_windows(wine_
     w.idp_post("/_test/delay?ms=3000&count=1")
     p = start(w, "credential-process", "--profile", "dev")
     wait_for(lambda: any(g.get("delayed_ms") for g in refresh_grants(w)), 30, "the rotation at the IdP")
+    seen = time.monotonic()
     p.send_signal(signal.SIGKILL)
+    # the next caller, started while the IdP still holds its answer: it gets the provider lock at once (its
+    # holder is dead) and must wait for the helper (idbridge.exe __redeem), which stores the successor
+    nxt = start(w, "credential-process", "--profile", "dev")
+    assert time.monotonic() - seen < 1.5, "the next caller started too late to meet the rotation in flight"
+    out, err = nxt.communicate(timeout=60)
     p.wait(timeout=15)
-    assert p.stdout.read() == ""
-    # the next caller waits for the helper (idbridge.exe __redeem), which stores the successor
+    # it waited for the store, then redeemed the successor (the ID token that came with it is too
+    # short-lived here to use), or had too little of its 4 s left to: "try again", never "sign in"
+    assert nxt.returncode == 0 or (nxt.returncode == 5 and "was not started" in err), (nxt.returncode, err)
     r = run(w, "credential-process", "--profile", "dev")
     assert r.returncode == 0, r.stderr
     grants = refresh_grants(w)
-    assert [g["result"] for g in grants] == ["ok", "ok"], grants
-    assert grants[1]["refresh_token"] == grants[0]["issued"]["refresh_token"], "the successor was stored"
+    assert all(g["result"] == "ok" for g in grants) and len(grants) in (2, 3), grants
+    for before, after in zip(grants, grants[1:]):
+        assert after["refresh_token"] == before["issued"]["refresh_token"], "each redeems the stored successor"
     assert not [e for e in w.idp_log() if e.get("event") == "grant.revoked"]

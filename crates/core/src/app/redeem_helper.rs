@@ -132,14 +132,16 @@ impl Idbridge {
         let lock = provider_guard.share().ok()?;
         // a helper not ready by then is given nothing, and this process redeems with the time left
         let ready_by = Instant::now() + HELPER_READY_WAIT.min(left / 2);
-        let mut channel = detached::spawn(helper, &[name.into()], lock, ready_by).ok()?;
-        let request = Request { tokens: current.to_wire(), left_ms: left.as_millis() as u64 };
-        let request = serde_json::to_vec(&request).unwrap_or_default();
+        let (helper, extra, tokens) = (helper.clone(), [name.into()], current.to_wire());
+        // starting it and waiting for it to be ready block (on Windows up to `ready_by`): off the runtime
         let reply = tokio::task::spawn_blocking(move || {
-            channel.send(&request)?;
-            channel.reply(deadline, CAP)
+            let mut channel = detached::spawn(&helper, &extra, lock, ready_by).ok()?;
+            let request = Request { tokens, left_ms: remaining(deadline).as_millis() as u64 };
+            let request = serde_json::to_vec(&request).unwrap_or_default();
+            Some(channel.send(&request).and_then(|()| channel.reply(deadline, CAP)))
         })
-        .await;
+        .await
+        .transpose()?;
         Some(match reply {
             Ok(Ok(Some(line))) => serde_json::from_slice::<Outcome>(&line)
                 .map_err(|e| internal(format!("unreadable reply ({e})")))

@@ -27,7 +27,7 @@ use crate::state::destinations::Endpoint;
 use crate::state::freshness::{self, Binding, Need};
 use crate::state::token_store::StoredTokens;
 use crate::sys::file_identity::FileIdentity;
-use crate::sys::lock::{LockError, LockGuard};
+use crate::sys::lock::LockGuard;
 use crate::sys::sanitize;
 use crate::sys::secret::Secret;
 
@@ -341,10 +341,11 @@ pub(crate) fn remaining(deadline: Instant) -> Duration {
     deadline.saturating_duration_since(Instant::now())
 }
 
-/// The provider lock, and then a rotation still in flight waited for: on Windows a refresh helper whose
-/// caller was killed holds the provider's rotation lock alone until it has stored the successor
-/// (`sys::detached`). On Unix nobody takes that one, and waiting for it costs an open and a close. A
-/// rotation lock file that cannot be opened was not taken by a helper either (it runs as this user).
+/// The provider lock, and then, on Windows, a rotation still in flight waited for: there a refresh helper
+/// whose caller was killed holds the provider's rotation lock alone until it has stored the successor
+/// (`sys::detached`). Any failure to take it counts as a rotation in flight (a scanner holding the file
+/// open must not let this process read the token being redeemed). On Unix the helper holds the provider
+/// lock itself, and nobody takes the rotation lock.
 pub(crate) async fn provider_lock(
     paths: &crate::state::paths::Paths,
     provider: &str,
@@ -352,11 +353,11 @@ pub(crate) async fn provider_lock(
 ) -> Result<LockGuard> {
     let started = Instant::now();
     let guard = blocking_lock(paths.lock_file(LockKind::Provider, provider), timeout).await?;
-    let left = timeout.saturating_sub(started.elapsed());
-    match blocking_lock(paths.lock_file(LockKind::Rotation, provider), left).await {
-        Ok(_) | Err(Error::Lock(LockError::Open { .. })) => Ok(guard),
-        Err(e) => Err(e),
+    if cfg!(windows) {
+        let left = timeout.saturating_sub(started.elapsed());
+        drop(blocking_lock(paths.lock_file(LockKind::Rotation, provider), left).await?);
     }
+    Ok(guard)
 }
 
 pub(crate) async fn blocking_lock(path: std::path::PathBuf, timeout: Duration) -> Result<crate::sys::lock::LockGuard> {

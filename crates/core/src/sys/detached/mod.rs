@@ -16,7 +16,7 @@
 //!   token. A helper that cannot say so in time is given nothing, and the caller redeems in-process.
 //!
 //! stderr is discarded: a helper that outlives its caller must not keep the caller's pipes open (the AWS
-//! CLI and Go's exec wait for them to close).
+//! CLI and Go's exec wait for them to close). On Windows it inherits them all the same (`windows.rs`).
 
 use std::ffi::OsString;
 use std::fs::File;

@@ -2,10 +2,12 @@
 //! lock of its own (see the module note of `sys::detached`), which it announces with [`READY`] before the
 //! caller sends anything.
 //!
-//! std starts children with every inheritable handle of the caller, so the helper also holds the pipes
-//! the caller was given (no safe way to narrow that here). A caller that waits for the answer ends after
-//! it anyway; a caller killed meanwhile leaves its pipes open until the helper has stored the successor
-//! (at most the IdP's 15 s and the keychain write): Go's exec waits for that, and the sign-in is kept.
+//! Unlike on Unix, the helper also holds the pipes the caller was given: std starts children with every
+//! inheritable handle, and narrowing that takes `SetHandleInformation` or a handle list (unsafe code the
+//! core does not have). A caller that waits for the answer ends after it anyway; one that gave up or was
+//! killed leaves its pipes open until the helper has stored the successor and ended (the IdP's 15 s at
+//! most, then the keychain write), and the AWS CLI or Go's exec waits that long for end-of-file. Before
+//! the helper existed here, the caller itself stayed that long to store it, or lost the sign-in.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::windows::process::CommandExt;
@@ -21,6 +23,8 @@ use crate::sys::lock::{LockError, LockGuard, lock_exclusive};
 const READY: &[u8] = b"ready";
 /// A line from the helper longer than this is not from the helper.
 const MAX_LINE: usize = 1024 * 1024;
+/// How long the helper waits for the request once it said [`READY`] (the caller sends at once).
+const REQUEST_WAIT: Duration = Duration::from_secs(5);
 /// Lines before [`READY`] that are let through (none from idbridge; a test harness says hello first).
 const MAX_LINES_BEFORE_READY: usize = 8;
 
@@ -110,14 +114,21 @@ impl Channel {
         to.flush()
     }
 
-    /// Everything the caller sent, up to its closing (at most `cap` bytes); empty if it sent nothing.
+    /// Everything the caller sent, up to its closing (at most `cap` bytes); empty if it sent nothing. The
+    /// caller sends as soon as it reads [`READY`]: a helper started by hand, whose stdin is a console, gives
+    /// up after [`REQUEST_WAIT`] rather than keep the rotation lock (the process ends, and the read with it).
     pub fn receive_all(&mut self, cap: usize) -> io::Result<Vec<u8>> {
-        let mut all = Vec::new();
-        match io::stdin().lock().take(cap as u64 + 1).read_to_end(&mut all) {
-            // a caller gone before it wrote: the pipe is broken, which is no request either
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Vec::new()),
-            other => other?,
-        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let read = match io::stdin().lock().take(cap as u64 + 1).read_to_end(&mut all) {
+                // a caller gone before it wrote: the pipe is broken, which is no request either
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Vec::new()),
+                other => other.map(|_| all),
+            };
+            let _ = tx.send(read);
+        });
+        let all = rx.recv_timeout(REQUEST_WAIT).map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
         if all.len() > cap {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "the request is too long"));
         }
@@ -165,21 +176,25 @@ mod tests {
     }
 
     /// The helper as `__redeem` behaves: the rotation lock, the request, the store (which takes a while,
-    /// as an IdP does), the lock let go, one answer.
+    /// as an IdP does), the lock let go, one answer. It writes down how it ended, in `ended`.
     #[test]
     #[ignore = "the helper process of the tests below, which start this binary with its name"]
     fn helper_role() {
         let dir = PathBuf::from(std::env::args_os().last().unwrap());
-        let guard = take_over(&dir.join("provider.lock"), &dir.join("rotation.lock")).expect("the rotation lock");
-        let mut channel = Channel::of_stdout().unwrap();
-        let request = channel.receive_all(1024).unwrap();
-        if request.is_empty() {
-            return; // the caller went before it sent anything: nothing to redeem
-        }
-        std::thread::sleep(Duration::from_millis(300));
-        std::fs::write(dir.join("stored"), &request).unwrap();
-        drop(guard);
-        let _ = channel.answer(b"stored");
+        let ended = (|| {
+            let guard = take_over(&dir.join("provider.lock"), &dir.join("rotation.lock")).map_err(|_| "not ready")?;
+            let mut channel = Channel::of_stdout().map_err(|_| "no channel")?;
+            let request = channel.receive_all(1024).map_err(|_| "no request")?;
+            if request.is_empty() {
+                return Err("an empty request"); // the caller went before it sent anything
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            std::fs::write(dir.join("stored"), &request).unwrap();
+            drop(guard);
+            let _ = channel.answer(b"stored");
+            Ok("stored")
+        })();
+        std::fs::write(dir.join("ended"), ended.unwrap_or_else(|e| e)).unwrap();
     }
 
     fn caller() -> (tempfile::TempDir, LockGuard) {
@@ -220,6 +235,22 @@ mod tests {
         let _held = lock_exclusive(&dir.path().join("rotation.lock"), Duration::ZERO).unwrap();
         let spawned = spawn(&helper(), &[dir.path().into()], provider.share().unwrap(), soon());
         assert!(spawned.is_err(), "ready without the lock");
+        assert!(!dir.path().join("stored").exists());
+    }
+
+    #[test]
+    fn a_helper_not_ready_in_time_is_sent_nothing_and_redeems_nothing() {
+        let (dir, provider) = caller();
+        let spawned = spawn(&helper(), &[dir.path().into()], provider.share().unwrap(), Instant::now());
+        assert!(spawned.is_err(), "ready with no time to get ready");
+        // it finds the caller's ends of its pipes closed, and ends without redeeming
+        let ended = dir.path().join("ended");
+        let started = Instant::now();
+        while !ended.exists() && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20)); // (a file another process makes: no signal to wait on)
+        }
+        let ended = std::fs::read_to_string(ended).expect("the helper ended");
+        assert_ne!(ended, "stored", "a helper given nothing redeemed something");
         assert!(!dir.path().join("stored").exists());
     }
 
