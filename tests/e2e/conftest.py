@@ -26,6 +26,20 @@ from selenium.webdriver.common.options import ArgOptions  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 BIN = Path(os.environ.get("IDBRIDGE_BIN", ROOT / "target" / "debug" / "idbridge"))
+
+
+def _no_op(_signum, _frame):
+    pass
+
+
+# A test run started in the background of a script (`cmd &`, nohup) ignores SIGINT/SIGQUIT/SIGHUP, and
+# an ignored signal stays ignored in every program it starts, which idbridge honours (see
+# test_a_signal_the_caller_ignores_stays_ignored). The tests that send those signals mean a caller that
+# does not ignore them: a handler here is reset to the default by exec in each child, while pytest
+# itself goes on ignoring them as it was started to.
+for _sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP):
+    if signal.getsignal(_sig) == signal.SIG_IGN:
+        signal.signal(_sig, _no_op)
 ACCOUNT = "123456789012"
 ROLE_DEV = f"arn:aws:iam::{ACCOUNT}:role/dev"
 ROLE_PROD = f"arn:aws:iam::{ACCOUNT}:role/prod"

@@ -51,6 +51,32 @@ def test_a_signal_while_the_idp_rotates_waits_until_the_successor_is_stored(make
     assert_the_successor_was_stored(world)
 
 
+def test_a_signal_the_caller_ignores_stays_ignored(make_world):
+    # a script's background job (or nohup) starts credential_process with SIGINT and SIGHUP ignored: they
+    # do not end it, in the middle of a rotation or anywhere else, as they would not end a program
+    # without a handler; it answers as if nothing had been sent
+    world = make_world(IDP_TTL_ID_TOKEN=60)
+    assert world.login().code == 0
+    world.credential_file().unlink()
+    world.idp_post("/_test/delay?ms=1500&count=1")
+
+    def ignore():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    p = subprocess.Popen([str(BIN), "credential-process", "--profile", "dev"], env=world.env(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore)
+    wait_for(lambda: any(g.get("delayed_ms") for g in refresh_grants(world)), what="the rotation at the IdP")
+    p.send_signal(signal.SIGINT)
+    p.send_signal(signal.SIGHUP)
+    out, err = p.communicate(timeout=15)
+    assert p.returncode == 0, err
+    assert json.loads(out)["Version"] == 1
+    assert "storing the new sign-in token" not in err, "an ignored signal was handled"
+    assert [g["result"] for g in refresh_grants(world)] == ["ok"]
+    assert not revoked(world)
+
+
 def test_sigkill_at_random_moments_of_a_rotation_loses_no_sign_in(make_world):
     # what Go's exec.CommandContext does to credential_process when its context ends: SIGKILL, at any
     # moment of a rotation whose answer arrives 150 ms after the IdP rotated the token
