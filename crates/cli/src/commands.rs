@@ -39,6 +39,7 @@ pub fn run(command: Command, home: Option<PathBuf>) -> anyhow::Result<ExitCode> 
         Command::CredentialProcess { .. } | Command::Exec { .. } | Command::Env { .. } | Command::Console { .. }
     );
     if let (true, Ok(program)) = (redeems, std::env::current_exe()) {
+        crate::inherit::keep_std_handles_from_children();
         app = app.with_redeem_helper(HelperCommand { program, args: vec![HELPER_ARG.into()] });
     }
     let app = Arc::new(app);

@@ -12,6 +12,7 @@ mod doctor;
 mod export;
 mod fast_path;
 mod import;
+mod inherit;
 mod login;
 mod logout;
 mod serve;

@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -94,10 +95,16 @@ def test_a_caller_killed_while_the_idp_rotates_loses_no_sign_in_on_windows(wine_
     wait_for(lambda: any(g.get("delayed_ms") for g in refresh_grants(w)), 30, "the rotation at the IdP")
     seen = time.monotonic()
     p.send_signal(signal.SIGKILL)
+    eof = threading.Thread(target=p.stdout.read)  # the end of its output, as the AWS CLI or Go waits for it
+    eof.start()
     # the next caller, started while the IdP still holds its answer: it gets the provider lock at once (its
     # holder is dead) and must wait for the helper (idbridge.exe __redeem), which stores the successor
     nxt = start(w, "credential-process", "--profile", "dev")
     assert time.monotonic() - seen < 1.5, "the next caller started too late to meet the rotation in flight"
+    eof.join(timeout=2)
+    # the helper started with none of the caller's handles: its stdout ends with it, while the IdP still
+    # holds the rotation's answer (the caller's pipes inherited by the helper kept it open until the store)
+    assert not eof.is_alive(), "the killed caller's stdout stayed open"
     out, err = nxt.communicate(timeout=60)
     p.wait(timeout=15)
     # it waited for the store, then redeemed the successor (the ID token that came with it is too

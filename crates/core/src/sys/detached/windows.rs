@@ -2,12 +2,9 @@
 //! lock of its own (see the module note of `sys::detached`), which it announces with [`READY`] before the
 //! caller sends anything.
 //!
-//! Unlike on Unix, the helper also holds the pipes the caller was given: std starts children with every
-//! inheritable handle, and narrowing that takes `SetHandleInformation` or a handle list (unsafe code the
-//! core does not have). A caller that waits for the answer ends after it anyway; one that gave up or was
-//! killed leaves its pipes open until the helper has stored the successor and ended (the IdP's 15 s at
-//! most, then the keychain write), and the AWS CLI or Go's exec waits that long for end-of-file. Before
-//! the helper existed here, the caller itself stayed that long to store it, or lost the sign-in.
+//! std starts children with every inheritable handle: the CLI marks its standard handles not
+//! inheritable before it can start a helper (idbridge's cli/src/inherit.rs), so a helper does not keep
+//! a killed caller's stdout open and the AWS CLI or Go's exec sees its end at once.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::windows::process::CommandExt;
