@@ -4,7 +4,8 @@
 //! timeout), so the tool waited for end-of-file until the helper had stored the successor (up to the
 //! IdP's 15 s and a keychain write). Marked not inheritable here, they are still given to a command on
 //! purpose: std duplicates a handle as inheritable for `Stdio::inherit` (`exec`, `sh -c`), so only the
-//! handles nobody asked for are left behind. On Unix the helper's stdio are /dev/null (sys::detached).
+//! handles nobody asked for are left behind. On Unix the helper gets the lock, a socket and /dev/null as its
+//! stdio, and std opens every other descriptor close-on-exec (sys::detached).
 
 /// Makes this process's standard handles not inheritable. Called before any child starts; a handle that
 /// is absent or cannot be changed is left as it is (its only cost is the wait above).

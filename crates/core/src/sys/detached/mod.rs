@@ -16,7 +16,9 @@
 //!   token. A helper that cannot say so in time is given nothing, and the caller redeems in-process.
 //!
 //! stderr is discarded: a helper that outlives its caller must not keep the caller's pipes open (the AWS
-//! CLI and Go's exec wait for them to close). On Windows it inherits them all the same (`windows.rs`).
+//! CLI and Go's exec wait for them to close). On Windows std would still hand it every inheritable handle;
+//! the CLI makes its standard handles not inheritable before it starts one (its `inherit.rs`: the core
+//! has no unsafe code). The tray, a program without a console, is normally given none.
 
 use std::ffi::OsString;
 use std::fs::File;
